@@ -1,0 +1,48 @@
+//! # kosmos-connect
+//!
+//! Verified identity for sign-up, login and high-risk actions: the core that
+//! connects Descope flows, Cloudflare Workers, Salesforce Lightning and Node
+//! to 1Kosmos identity proofing (IDV) and LiveID biometric step-up.
+//!
+//! The core is **sans-IO and deterministic**. It never opens a socket, reads
+//! a clock or draws randomness of its own:
+//!
+//! ```text
+//!   inputs (config, request data, now, entropy)  -->  build_*   --> HttpRequest (host sends it)
+//!   (status, headers, body) the host received   -->  parse_*   --> typed result | error
+//!   policy JSON --> Policy::compile --> Policy.decide(context) --> Decision + reasons
+//!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp } | error
+//! ```
+//!
+//! Every fallible function returns an error with a stable machine `code`;
+//! no input makes the core panic. Secrets never appear in errors or `Debug`.
+//! The WebAssembly bindings live in the `wasm` module alone.
+
+mod entropy;
+mod error;
+mod http;
+mod kosmos;
+mod policy;
+mod secret;
+mod webhook;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
+pub use error::{Error, ErrorInfo};
+pub use http::{join_url, HttpRequest};
+pub use kosmos::{
+    build_create_idv_session, parse_idv_result, CreateIdvSession, DocumentType, IalLevel,
+    IdvResult, IdvStatus, KosmosError, LivenessMode, VerifyV1Config, MAX_METADATA_ENTRIES,
+    MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
+};
+pub use policy::{
+    Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, MAX_CONDITION_DEPTH,
+    MAX_POLICY_BYTES,
+};
+pub use secret::Secret;
+pub use webhook::{
+    StandardWebhooks, Verified, WebhookError, DEFAULT_TOLERANCE_S, MAX_BODY_BYTES,
+    MAX_SIGNATURE_HEADER_BYTES,
+};

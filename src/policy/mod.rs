@@ -1,0 +1,16 @@
+//! Risk branching: a JSON policy compiled once, then evaluated per request.
+//!
+//! A policy maps signals to one decision: `allow`, `step_up`,
+//! `verify_identity` or `deny`. Every rule whose condition holds matches;
+//! the strictest matched outcome wins (deny > verify_identity > step_up >
+//! allow), ties going to the earlier rule. When no rule matches, the
+//! policy's `default` applies.
+
+mod compile;
+mod error;
+mod eval;
+mod model;
+
+pub use compile::{Policy, MAX_CONDITION_DEPTH, MAX_POLICY_BYTES};
+pub use error::{PolicyError, Problem};
+pub use model::{Decision, DecisionKind, Outcome};

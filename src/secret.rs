@@ -1,0 +1,44 @@
+//! Secret values that never show themselves.
+
+use zeroize::Zeroizing;
+
+/// A secret string (API key, license key, client secret). `Debug` prints
+/// `[REDACTED]`, and the memory is zeroized on drop.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    /// The secret itself, for building a request. Never log it.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let s = Secret::new("sk_live_abc");
+        assert_eq!(format!("{s:?}"), "[REDACTED]");
+        assert_eq!(s.expose(), "sk_live_abc");
+    }
+}

@@ -1,0 +1,29 @@
+//! The WebAssembly bindings: the only module that knows wasm-bindgen.
+//!
+//! Inputs arrive as plain JS values (objects, strings, byte arrays) and are
+//! read with serde; outputs leave as JSON-compatible plain objects. Every
+//! error leaves as a JS `Error` named `KosmosError` with `code`, `message`,
+//! and when known `field` and `details`; the shim turns it into its
+//! `KosmosError` class.
+
+// The exports are the JS interface; Rust callers use the core directly.
+#![allow(unreachable_pub)]
+
+mod convert;
+mod kosmos;
+mod policy;
+mod webhook;
+
+use wasm_bindgen::prelude::*;
+
+/// Installs the panic hook once, so a bug shows a message, not just a trap.
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The crate version, for diagnostics.
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
