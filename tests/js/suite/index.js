@@ -1,7 +1,8 @@
 // Every shared case, and the one loop that runs them in any host.
+import recovery from './recovery.js';
 import slices from './slices.js';
 
-export const suites = { slices };
+export const suites = { slices, recovery };
 
 /**
  * Runs every case against the package `k`; never throws.
