@@ -7,8 +7,8 @@
 // www/lwc/force-app/main/default/objects/ when it is there (the Salesforce
 // work ships it), otherwise from the contract in the project brief.
 //
-// Control: GET /__received, POST /__fail?count=N[&status=503][&mode=reset],
-// POST /__down (fail until /__recover), POST /__recover, POST /__revoke
+// Control: GET /__received, POST /__fail?count=N[&status=503][&mode=reset][&object=Task]
+// (`token` names the token endpoint), POST /__down (same options; fail until /__recover), POST /__recover, POST /__revoke
 // (invalidate issued tokens), POST /__reset.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -160,9 +160,10 @@ export async function startSalesforce(options = {}) {
     return `${prefix}${randomBytes(8).toString('hex').slice(0, 15).toUpperCase()}`;
   }
 
-  function outage(res) {
+  function outage(res, objectName = 'token') {
     const failing = state.fail.down || state.fail.count > 0;
     if (!failing) return false;
+    if (state.fail.object && state.fail.object !== objectName) return false;
     if (!state.fail.down) state.fail.count -= 1;
     if (state.fail.mode === 'reset') {
       res.socket.destroy();
@@ -203,8 +204,8 @@ export async function startSalesforce(options = {}) {
     let m;
     if ((m = /^\/services\/data\/([^/]+)\/sobjects\/([^/]+)\/?$/.exec(path))) {
       state.requests += 1;
-      if (outage(res)) return;
       const [, version, objectName] = m;
+      if (outage(res, objectName)) return;
       if (!/^v\d{2,3}\.0$/.test(version)) return sendJson(res, 404, [{ message: `The requested resource does not exist: API version ${version}`, errorCode: 'NOT_FOUND' }]);
       const auth = req.headers.authorization ?? '';
       if (!auth.startsWith('Bearer ') || !state.tokens.has(auth.slice(7))) {
@@ -250,12 +251,19 @@ export async function startSalesforce(options = {}) {
         count: Number(url.searchParams.get('count') ?? 1),
         status: Number(url.searchParams.get('status') ?? 503),
         mode: url.searchParams.get('mode') === 'reset' ? 'reset' : 'status',
+        object: url.searchParams.get('object') ?? undefined,
         down: false,
       };
       return sendJson(res, 200, state.fail);
     }
     if (req.method === 'POST' && path === '/__down') {
-      state.fail = { count: 0, status: Number(url.searchParams.get('status') ?? 503), mode: url.searchParams.get('mode') === 'reset' ? 'reset' : 'status', down: true };
+      state.fail = {
+        count: 0,
+        status: Number(url.searchParams.get('status') ?? 503),
+        mode: url.searchParams.get('mode') === 'reset' ? 'reset' : 'status',
+        object: url.searchParams.get('object') ?? undefined,
+        down: true,
+      };
       return sendJson(res, 200, state.fail);
     }
     if (req.method === 'POST' && path === '/__recover') {

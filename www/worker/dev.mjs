@@ -3,7 +3,7 @@
 // queue with its dead-letter queue, the playground as static assets, and the
 // package's .wasm as a CompiledWasm module. Used by `npm start`, the
 // end-to-end tests and the load benchmark.
-import { cpSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWorkerd } from '../../tests/js/hosts.js';
@@ -12,8 +12,33 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 
 export const WORKER_SCRIPT = join(here, 'src', 'index.js');
-export const QUEUE = 'kosmos-handoff';
-export const DEAD_LETTER_QUEUE = 'kosmos-handoff-dlq';
+export const WRANGLER_CONFIG = join(here, 'wrangler.jsonc');
+
+/** JSON with comments and trailing commas (wrangler.jsonc) to a value. */
+export function parseJsonc(text) {
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i += 1; i < text.length && text[i] !== '"'; i += 1) if (text[i] === '\\') i += 1;
+      out += text.slice(start, i + 1);
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i += 1;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2) + 1;
+    } else {
+      out += c;
+    }
+  }
+  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
+}
+
+/** The Worker's wrangler configuration. */
+export function wranglerConfig() {
+  return parseJsonc(readFileSync(WRANGLER_CONFIG, 'utf8'));
+}
 
 /**
  * Copies the playground and the browser build of the package into `outDir`
@@ -42,24 +67,30 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
-  const queue = options.queue !== false;
+  const w = wranglerConfig();
+  const sqlite = new Set((w.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
   const mfOptions = {
-    name: 'kosmos-connect',
-    bindings: { ...(options.vars ?? {}) },
-    durableObjects: { REPLAY: { className: 'ReplayGuard', useSQLite: true } },
+    name: w.name,
+    compatibilityDate: w.compatibility_date,
+    bindings: { ...w.vars, ...(options.vars ?? {}) },
+    durableObjects: Object.fromEntries((w.durable_objects?.bindings ?? []).map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
     host: '127.0.0.1',
     port: options.port ?? 0,
   };
-  if (queue) {
-    mfOptions.queueProducers = { HANDOFF: QUEUE };
-    mfOptions.queueConsumers = {
-      [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.2, maxRetries: options.queueRetries ?? 10, deadLetterQueue: DEAD_LETTER_QUEUE },
-    };
+  if (options.queue !== false && w.queues) {
+    mfOptions.queueProducers = Object.fromEntries(w.queues.producers.map((p) => [p.binding, p.queue]));
+    mfOptions.queueConsumers = Object.fromEntries(w.queues.consumers.map((c) => [c.queue, {
+      maxBatchSize: c.max_batch_size,
+      // Locally a batch waits a fifth of a second, not seconds.
+      maxBatchTimeout: Math.min(c.max_batch_timeout ?? 5, 0.2),
+      maxRetries: options.queueRetries ?? c.max_retries,
+      deadLetterQueue: c.dead_letter_queue,
+    }]));
   }
   if (options.assets !== false) {
     mfOptions.assets = {
       directory: options.assets ?? buildAssets(),
-      binding: 'ASSETS',
+      binding: w.assets?.binding ?? 'ASSETS',
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
     };
   }
@@ -84,4 +115,8 @@ export function sandboxVars(kosmos, salesforce, extra = {}) {
     HANDOFF_RETRY_BASE_S: '1',
     ...extra,
   };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'assets') {
+  console.log(`assets in ${buildAssets()}`);
 }
