@@ -157,7 +157,18 @@ export function decideRisk(policy, flowContext, now) {
         actionType: action.type, amount: action.amount, currency: action.currency,
       };
       if (!fromSalesforce) throw missing('reading `action`', 'salesforceContextToSignals');
-      const actionContext = fromSalesforce(a, now);
+      let actionContext;
+      try {
+        actionContext = fromSalesforce(a, now);
+      } catch (e) {
+        // Name the field as the caller wrote it.
+        if (e && typeof e.field === 'string') {
+          const field = { actionType: typeof action === 'string' ? 'action' : 'action.type', amount: 'action.amount', currency: 'action.currency' }[e.field] ?? 'action';
+          e.message = e.message.replaceAll(`\`${e.field}\``, `\`${field}\``);
+          e.field = field;
+        }
+        throw e;
+      }
       if (actionContext.action) context.action = actionContext.action;
     }
   } else {
