@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../pkg/node.js';
 import { glue } from '../../pkg/core.js';
+import { envelopeAvailable, startBlockId } from '../../www/sandbox/blockid.mjs';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { CONTRACT_EVENT_FIELDS, OBJECTS_DIR, readObjectFields, startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { standardSigner } from '../../www/sandbox/sign.mjs';
@@ -369,6 +370,43 @@ describe('descope nodes: LiveID step-up', { skip: STEP_UP_CALLS }, () => {
     const missing = await post(worker.url, '/v1/descope/step-up', { action: 'x' });
     assert.equal(missing.status, 400);
     assert.equal(missing.json.error.field, 'user_identifier');
+  });
+});
+
+describe('blockid-tenant profile (the encrypted envelope)', { skip: envelopeAvailable ? needs('createProfile') : needs('generateKeyPair', 'envelopeSeal', 'envelopeOpen') }, () => {
+  test('idv -> idv-result through the envelope; step-up is not offered', async () => {
+    const tenant = await startBlockId();
+    const ours = glue.generateKeyPair('secp256k1');
+    const w = await startWorker({ vars: vars(tenant.workerVars(ours.privateKey)), assets: false, queue: false });
+    try {
+      const start = await post(w.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive', user_identifier: 'envelope@test' });
+      assert.equal(start.status, 200, start.text);
+      assert.ok(start.json.session_url.startsWith(`${tenant.url}/d/`));
+      assert.equal(tenant.state.sessions.get(start.json.session_id).user, 'envelope@test');
+      assert.equal(tenant.state.sessions.get(start.json.session_id).documentType, 'ppt_object');
+      const seen = [];
+      let r;
+      for (let i = 0; i < 3; i += 1) {
+        r = await post(w.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
+        assert.equal(r.status, 200, r.text);
+        seen.push(r.json.status);
+      }
+      assert.deepEqual(seen, ['pending', 'in_progress', 'completed']);
+      assert.equal(r.json.ial_level, 'IAL2');
+      const claimSet = Array.isArray(r.json.verified_claims) ? r.json.verified_claims[0] : r.json.verified_claims;
+      assert.equal(claimSet.claims.given_name, 'Test');
+      assert.equal(claimSet.claims.birthdate, '1990-01-01');
+      const declined = await post(w.url, '/v1/descope/idv', { document_types: 'drivers_license', liveness_mode: 'passive', user_identifier: 'declined@test' });
+      await post(w.url, '/v1/descope/idv-result', { session_id: declined.json.session_id });
+      assert.equal((await post(w.url, '/v1/descope/idv-result', { session_id: declined.json.session_id })).json.status, 'declined');
+      const step = await post(w.url, '/v1/descope/step-up', { user_identifier: 'match@test' });
+      assert.equal(step.status, 501, step.text);
+      assert.equal(step.json.error.code, 'not_supported');
+      assert.equal(tenant.state.seenRequestIds.size, tenant.state.requests, 'every request carried a fresh requestid');
+    } finally {
+      await w.close();
+      await tenant.close();
+    }
   });
 });
 

@@ -152,6 +152,8 @@ export async function idv(request, env) {
   const metadata = objectField(body, 'metadata');
   if (body.user_identifier !== undefined && body.user_identifier !== null && body.user_identifier !== '') {
     metadata.user_identifier = requiredString(body, 'user_identifier');
+    // A BlockID tenant names the user `userUID`, which the core takes from `metadata.user_uid`.
+    if (config(env).kosmos().profile === 'blockid-tenant' && metadata.user_uid === undefined) metadata.user_uid = metadata.user_identifier;
   }
   const input = {
     operation: 'create_idv_session',

@@ -73,6 +73,7 @@ export function fromKosmos(e) {
     if (INPUT_CODES.has(e.code)) return new HttpError(400, e.code, e.message, { field: e.field });
     if (e.code === 'malformed_response') return new HttpError(502, 'upstream_malformed', `1Kosmos sent an answer the worker cannot read: ${e.message}`);
     if (e.code === 'core_missing') return new HttpError(501, 'not_implemented', e.message);
+    if (e.code === 'unsupported') return new HttpError(501, 'not_supported', e.message);
     return new HttpError(500, 'internal', e.message);
   }
   if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
