@@ -68,3 +68,33 @@ export function requireJson(request) {
     throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json');
   }
 }
+
+/**
+ * Reads an upstream answer's body as text, at most `limit` bytes (a larger
+ * answer is cut there: the core's parser then refuses it as malformed).
+ * @param {Response} res
+ */
+export async function boundedText(res, limit = 1024 * 1024) {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= limit) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  const out = new Uint8Array(Math.min(size, limit));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, Math.min(c.byteLength, out.length - at));
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return new TextDecoder().decode(out);
+}

@@ -113,6 +113,11 @@ function makeConfig(env) {
     /** How long a delivered webhook id is remembered, in seconds. */
     replayWindowS: memo(() => positiveInt(env, 'REPLAY_WINDOW_S', 7 * 86_400)),
     replayShards: memo(() => positiveInt(env, 'REPLAY_SHARDS', 16)),
+    /** The ReplayGuard Durable Object namespace. */
+    replay: memo(() => {
+      if (!env.REPLAY || typeof env.REPLAY.idFromName !== 'function') throw misconfigured('the durable object binding `REPLAY` (class ReplayGuard) is missing');
+      return env.REPLAY;
+    }),
 
     /** The Descope HMAC secret, when calls from Descope must be signed. */
     descopeSecret: memo(() => optional(env, 'DESCOPE_HMAC_SECRET')),

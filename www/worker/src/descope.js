@@ -8,7 +8,7 @@
 //   POST /v1/descope/risk             -> { decision, rule, reasons, required_ial?, step_up? }
 // When DESCOPE_HMAC_SECRET is set, every call must carry a valid
 // `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
-import { parseObject, readBytes, requireJson, text } from './body.js';
+import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
 import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
@@ -103,7 +103,7 @@ async function kosmosCall(env, callObj, idempotencyKey) {
       body: req.body,
       signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()),
     });
-    const body = await res.text();
+    const body = await boundedText(res);
     return profile.parse(operation, res.status, res.headers, body);
   } catch (e) {
     throw fromKosmos(e);
@@ -121,11 +121,11 @@ async function sha256Hex(s) {
  */
 async function idempotent(request, env, path, body, work) {
   const key = request.headers.get('idempotency-key');
-  if (key === null || env.REPLAY === undefined) return work(undefined);
+  if (key === null) return work(undefined);
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new HttpError(400, 'invalid_input', '`Idempotency-Key` must be 1 to 255 visible ASCII characters', { field: 'idempotency-key' });
   const cfg = config(env);
   const scoped = `${path} ${key}`;
-  const guard = shardFor(env.REPLAY, cfg.replayShards(), scoped);
+  const guard = shardFor(cfg.replay(), cfg.replayShards(), scoped);
   const fingerprint = await sha256Hex(JSON.stringify(body));
   const begun = await guard.beginIdempotent(scoped, fingerprint, IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_KEEP_MS);
   if (begun.outcome === 'replay') return begun.response;

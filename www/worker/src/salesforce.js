@@ -5,6 +5,7 @@
 // A publish is a list of steps (`event`, then `task` when there is a related
 // record); the caller records which steps are done, so a retried hand-off
 // does only what is left and nothing is published twice.
+import { boundedText } from './body.js';
 
 /** A failed Salesforce call. `retryable` is false when Salesforce refused the data itself. */
 export class SalesforceError extends Error {
@@ -115,7 +116,7 @@ async function fetchToken(sf, fetchImpl) {
   } catch (e) {
     throw new SalesforceError('the salesforce token endpoint could not be reached', { cause: e });
   }
-  const body = await res.text();
+  const body = await boundedText(res, 64 * 1024);
   if (!res.ok) {
     // 400/401 here mean wrong client credentials: retrying will not help until someone fixes them,
     // but the event must not be lost either, so it stays retryable (the queue and then the DLQ keep it).
@@ -180,7 +181,7 @@ async function create(sf, fetchImpl, sobject, fields) {
     } catch (e) {
       throw new SalesforceError(`salesforce could not be reached to create ${sobject}`, { cause: e });
     }
-    const text = await res.text();
+    const text = await boundedText(res, 64 * 1024);
     if (res.status === 401 && attempt === 0) continue; // token revoked or expired early: fetch a new one once
     if (res.ok) {
       let parsed = {};

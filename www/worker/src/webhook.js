@@ -47,7 +47,7 @@ export async function kosmosWebhook(request, env) {
   }
   const sf = cfg.salesforce();
 
-  const guard = shardFor(env.REPLAY, cfg.replayShards(), id);
+  const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
   const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
   if (claim.outcome === 'done') return json({ status: 'duplicate', id });
   if (claim.outcome === 'busy') {
@@ -101,7 +101,7 @@ export async function consumeHandoff(batch, env) {
       msg.ack();
       continue;
     }
-    const guard = shardFor(env.REPLAY, cfg.replayShards(), id);
+    const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
     let done;
     try {
       done = [...new Set([...(queuedDone ?? []), ...(await guard.steps(id))])];
