@@ -520,7 +520,7 @@ export default class KosmosStepUp extends LightningElement {
         } catch (e) {
             if (e.kind === 'aborted') return;
             if (e.kind === 'deadline') {
-                this.finish('timeout', this.lastResult || {}, `No result after ${timeoutS} seconds. The action stays blocked; you can try again.`);
+                this.finish('timeout', this.lastResult || {}, `${e.message} The action stays blocked; you can try again.`);
                 return;
             }
             this.fail(e, () => this.poll());

@@ -38,6 +38,11 @@ export const FLOWS = {
 const FINAL_STATUSES = ['completed', 'failed', 'expired', 'declined', 'cancelled', 'canceled'];
 const IAL_RANK = { IAL1: 1, IAL2: 2, IAL3: 3 };
 
+function seconds(ms) {
+    const s = Math.max(1, Math.round(ms / 1000));
+    return s === 1 ? '1 second' : `${s} seconds`;
+}
+
 /** http(s) URL check: https anywhere, plain http only on loopback (local testing). */
 export function isSafeUrl(text) {
     let url;
@@ -90,7 +95,7 @@ export async function postJson(fetchFn, url, body, { timeoutMs = 10000, signal }
             text = await res.text();
         } catch (e) {
             if (timedOut) {
-                throw new WorkerError('timeout', `The verification service did not answer within ${Math.round(timeoutMs / 1000)} seconds.`, { retryable: true });
+                throw new WorkerError('timeout', `The verification service did not answer within ${seconds(timeoutMs)}.`, { retryable: true });
             }
             if (signal && signal.aborted) throw new WorkerError('aborted', 'Cancelled.');
             throw new WorkerError('network', 'The verification service could not be reached. Check the connection and try again.', { retryable: true });
@@ -173,18 +178,20 @@ export function backoffDelay(attempt, { initialMs = 1000, factor = 1.5, maxMs = 
 
 const realSleep = (ms, signal) =>
     new Promise((resolve, reject) => {
-        // eslint-disable-next-line @lwc/lwc/no-async-operation
-        const t = setTimeout(resolve, ms);
-        if (signal) {
-            signal.addEventListener(
-                'abort',
-                () => {
-                    clearTimeout(t);
-                    reject(new WorkerError('aborted', 'Cancelled.'));
-                },
-                { once: true }
-            );
+        if (signal && signal.aborted) {
+            reject(new WorkerError('aborted', 'Cancelled.'));
+            return;
         }
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(new WorkerError('aborted', 'Cancelled.'));
+        };
+        // eslint-disable-next-line @lwc/lwc/no-async-operation
+        const t = setTimeout(() => {
+            if (signal) signal.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        if (signal) signal.addEventListener('abort', onAbort, { once: true });
     });
 
 /**
@@ -231,7 +238,6 @@ export async function pollResult(fetchFn, options) {
         // eslint-disable-next-line no-await-in-loop
         await sleep(wait, signal);
     }
-    const seconds = Math.round(deadlineMs / 1000);
     const why = lastError ? ` (last error: ${lastError.message})` : '';
-    throw new WorkerError('deadline', `No result after ${seconds} seconds${why}.`, { retryable: true });
+    throw new WorkerError('deadline', `No result after ${seconds(deadlineMs)}${why}.`, { retryable: true });
 }
