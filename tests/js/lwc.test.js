@@ -158,7 +158,7 @@ test('above the threshold the challenge appears (link + QR), completes, and step
     assert.equal(await page.evaluate(() => window.__gate.verified), true);
     assert.equal(await page.evaluate(() => window.__gate.matchResult), 'match');
     assert.equal(await page.evaluate(() => window.__gate.confidence), '0.97');
-    const flow = (await events(page)).filter((e) => e.type === 'flowattributechange').map((e) => e.detail);
+    const flow = (await events(page)).filter((e) => e.type === 'lightning__flowattributechange').map((e) => e.detail);
     assert.deepEqual(flow.find((f) => f.attributeName === 'verified'), { attributeName: 'verified', attributeValue: true });
     await page.screenshot({ path: join(RESULTS, 'lwc-verified.png') });
     await noPageErrors(ctx);

@@ -4,7 +4,7 @@
 import { createElement } from 'lwc';
 import KosmosStepUp from 'c/kosmosStepUp';
 
-const EVENTS = ['gatedecision', 'stepupcomplete', 'stepupfailed', 'flowattributechange'];
+const EVENTS = ['gatedecision', 'stepupcomplete', 'stepupfailed', 'lightning__flowattributechange'];
 window.__events = [];
 
 function mountGate(props) {

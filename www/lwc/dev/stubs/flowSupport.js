@@ -2,7 +2,7 @@
 // fires to tell the flow an output changed.
 export class FlowAttributeChangeEvent extends CustomEvent {
     constructor(attributeName, attributeValue) {
-        super('flowattributechange', {
+        super('lightning__flowattributechange', {
             bubbles: true,
             composed: true,
             cancelable: true,

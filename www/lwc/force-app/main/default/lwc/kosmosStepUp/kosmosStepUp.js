@@ -101,6 +101,8 @@ export default class KosmosStepUp extends LightningElement {
     @api currency;
     @api amountField;
     @api currencyField;
+    // The currency the thresholds are in; amounts in another currency are stepped up.
+    @api thresholdCurrency = 'USD';
 
     // Policy (design attributes).
     @api policyName = 'amount-threshold';
@@ -410,7 +412,7 @@ export default class KosmosStepUp extends LightningElement {
             verifyAbove: this.verifyAbove,
             alwaysStepUp: this.alwaysStepUp,
             requiredIal: this.requiredIal,
-            currency: this.action().currency
+            currency: this.thresholdCurrency || 'USD'
         };
     }
 
