@@ -96,9 +96,36 @@ export default class KosmosStepUp extends LightningElement {
     // named by `amountField`.
     @api recordId;
     @api objectApiName;
-    @api actionType = 'funds_transfer';
-    @api amount;
-    @api currency;
+
+    // A new action (a parent or a reactive flow screen changing it) is decided
+    // again, unless a challenge is under way or done.
+    @api
+    get actionType() {
+        return this._actionType;
+    }
+    set actionType(v) {
+        this._actionType = v;
+        this.queueEvaluate();
+    }
+
+    @api
+    get amount() {
+        return this._amount;
+    }
+    set amount(v) {
+        this._amount = v;
+        this.queueEvaluate();
+    }
+
+    @api
+    get currency() {
+        return this._currency;
+    }
+    set currency(v) {
+        this._currency = v;
+        this.queueEvaluate();
+    }
+
     @api amountField;
     @api currencyField;
     // The currency the thresholds are in; amounts in another currency are stepped up.
@@ -139,6 +166,10 @@ export default class KosmosStepUp extends LightningElement {
     recordError;
     userEmail;
 
+    _actionType = 'funds_transfer';
+    _amount;
+    _currency;
+    _evaluation = 0;
     _verified = false;
     _matchResult;
     _confidence;
@@ -357,6 +388,7 @@ export default class KosmosStepUp extends LightningElement {
 
     async evaluate() {
         this.abortInFlight();
+        const evaluation = ++this._evaluation;
         this.phase = 'loading';
         this.errorText = undefined;
         this.statusText = 'Checking whether this action needs verification…';
@@ -364,9 +396,11 @@ export default class KosmosStepUp extends LightningElement {
         try {
             await loadCore(this.requestTimeout());
         } catch (e) {
-            this.fail(e, () => this.evaluate());
+            if (evaluation === this._evaluation) this.fail(e, () => this.evaluate());
             return;
         }
+        // A newer evaluation started while the module loaded: it decides.
+        if (evaluation !== this._evaluation || !this._connected) return;
         const action = this.action();
         let decision;
         try {
@@ -395,7 +429,7 @@ export default class KosmosStepUp extends LightningElement {
             const what = this.kind === 'idv' ? `identity verification (${decision.required_ial || this.requiredIal})` : 'a LiveID step-up';
             this.messageText = why ? `This action needs ${what}: ${why}.` : `This action needs ${what}.`;
             this.statusText = this.messageText;
-            if (this.autoStart) this.startChallenge();
+            if (this.autoStart === true || this.autoStart === 'true') this.startChallenge();
         }
     }
 

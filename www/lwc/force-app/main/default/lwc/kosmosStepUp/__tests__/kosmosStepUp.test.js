@@ -115,6 +115,19 @@ describe('c-kosmos-step-up', () => {
         expect(events.filter((e) => e.type === 'lightning__flowattributechange').length).toBeGreaterThanOrEqual(4);
     });
 
+    it('decides again, once, when the action changes', async () => {
+        fakeWorker();
+        const { el, events, $ } = mount({ amount: 100 });
+        expect((await eventOf(events, 'gatedecision')).detail.decision).toBe('allow');
+        el.amount = 50000;
+        el.currency = 'USD';
+        await waitFor(() => events.filter((e) => e.type === 'gatedecision').length === 2, 'a second decision');
+        expect(events.filter((e) => e.type === 'gatedecision').map((e) => e.detail.decision)).toEqual(['allow', 'step_up']);
+        await waitFor(() => $('.start-button'), 'the start button');
+        await new Promise((r) => setTimeout(r, 50));
+        expect(events.filter((e) => e.type === 'gatedecision').length).toBe(2);
+    });
+
     it('treats an amount in another currency as needing a step-up (fails closed)', async () => {
         fakeWorker();
         const { events } = mount({ amount: 5, currency: 'EUR' });
