@@ -5,7 +5,8 @@
 // does in an org: fetch -> arrayBuffer -> init (no Blob, no streaming compile).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root, serveRepo, launchChromium } from './hosts.js';
 import { startStepUpStandIn } from './stepup-standin.js';
@@ -106,7 +107,15 @@ test('below the threshold the action is allowed at once, with no challenge', asy
     await page.close();
 });
 
-test('above the threshold the challenge appears (link + QR), completes, and stepupcomplete carries match_result and confidence', async () => {
+/** Decodes the QR codes in a PNG with zbarimg (Debian's zbar-tools) when it is installed. */
+function decodeQr(png) {
+    const zbar = '/usr/bin/zbarimg';
+    if (!existsSync(zbar)) return undefined;
+    const run = spawnSync(zbar, ['--quiet', '--raw', png], { encoding: 'utf8', timeout: 20000 });
+    return run.stdout.trim();
+}
+
+test('above the threshold the challenge appears (link + QR), completes, and stepupcomplete carries match_result and confidence', async (t) => {
     const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'match@test', amount: 25000, currency: 'USD' });
     const { page } = ctx;
     const decision = await waitForEvent(page, 'gatedecision');
@@ -139,6 +148,9 @@ test('above the threshold the challenge appears (link + QR), completes, and step
     assert.match(focused, /challenge-heading/, 'focus moves to the challenge heading');
     assert.match(await text(page, '[role="status"]'), /LiveID challenge ready/);
     await page.screenshot({ path: join(RESULTS, 'lwc-challenge.png') });
+    const decoded = decodeQr(join(RESULTS, 'lwc-challenge.png'));
+    if (decoded === undefined) t.diagnostic('zbarimg not installed: the QR code was not decoded');
+    else assert.equal(decoded, href, 'the QR code on screen decodes to the challenge URL');
 
     const done = await waitForEvent(page, 'stepupcomplete');
     assert.equal(done.match_result, 'match');
