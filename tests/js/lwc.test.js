@@ -131,7 +131,8 @@ test('above the threshold the challenge appears (link + QR), completes, and step
     const start = workerCalls('match@test').find((r) => r.path === '/v1/descope/step-up');
     assert.deepEqual(start.body, {
         user_identifier: 'match@test',
-        action: { actionType: 'funds_transfer', currency: 'USD', amount: 25000, recordId: OPPORTUNITY.recordId, object: 'Opportunity', decision: 'step_up', rule: 'step-up-above-threshold' }
+        action: `Funds transfer of $25,000.00 (Opportunity ${OPPORTUNITY.recordId})`,
+        metadata: { related_record_id: OPPORTUNITY.recordId, action_type: 'funds_transfer', decision: 'step_up', rule: 'step-up-above-threshold' }
     });
     const href = await page.locator(`${GATE} a.challenge-link`).getAttribute('href');
     assert.match(href, /^https:\/\/liveid\.1kosmos\.test\/c\/chl_\d{6}$/);
@@ -284,7 +285,9 @@ test('above the proofing threshold the component runs identity verification (IDV
     assert.equal(done.status, 'completed');
     assert.equal(done.verified_claims.verification.assurance_level, 'IAL2');
     const start = worker.requests.find((r) => r.path === '/v1/descope/idv' && r.body.user_identifier === 'match@test');
-    assert.deepEqual(start.body.metadata, { record_id: OPPORTUNITY.recordId, action_type: 'funds_transfer', decision: 'verify_identity', required_ial: 'IAL2' });
+    assert.deepEqual(start.body.metadata, { related_record_id: OPPORTUNITY.recordId, action_type: 'funds_transfer', decision: 'verify_identity', rule: 'verify-above-threshold', required_ial: 'IAL2' });
+    assert.deepEqual(start.body.document_types, ['passport', 'drivers_license', 'id_card']);
+    assert.equal(start.body.liveness_mode, 'active');
     assert.match(await text(page, '.message-text'), /Identity verified at IAL2/);
     await noPageErrors(ctx);
     await page.close();

@@ -1,7 +1,8 @@
 // A small, faithful stand-in for the kosmos-connect Worker's verification
 // endpoints (the HTTP contract in the shared briefing), for the component
 // tests until the real Worker and its 1Kosmos stand-in are on main:
-//   POST /v1/descope/step-up         { user_identifier, action? } -> { challenge_id, challenge_url }
+//   POST /v1/descope/step-up         { user_identifier, action?, metadata? } -> { challenge_id, challenge_url }
+//                                    (`action`: text describing what the user confirms, as the Worker reads it)
 //   POST /v1/descope/step-up-result  { challenge_id }             -> { status, match_result, confidence }
 //   POST /v1/descope/idv             { document_types, liveness_mode, user_identifier?, metadata? } -> { session_id, session_url }
 //   POST /v1/descope/idv-result      { session_id }               -> { status, ial_level, verified_claims }
@@ -27,6 +28,8 @@ function send(res, status, body, origin) {
     });
     res.end(JSON.stringify(body));
 }
+
+const isStringMap = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 
 function error(res, status, code, message, field, origin) {
     send(res, status, { error: field ? { code, message, field } : { code, message } }, origin);
@@ -103,8 +106,12 @@ export async function startStepUpStandIn({ pendingPolls = 2, slowMs = 5000 } = {
                 error(res, 400, 'invalid_request', '`user_identifier` is required', 'user_identifier', origin);
                 return;
             }
-            if (body.action !== undefined && (typeof body.action !== 'object' || body.action === null)) {
-                error(res, 400, 'invalid_request', '`action` must be an object', 'action', origin);
+            if (body.action !== undefined && body.action !== null && typeof body.action !== 'string') {
+                error(res, 400, 'invalid_input', '`action` must be a string describing what the user confirms', 'action', origin);
+                return;
+            }
+            if (body.metadata !== undefined && !isStringMap(body.metadata)) {
+                error(res, 400, 'invalid_input', '`metadata` must be an object of strings', 'metadata', origin);
                 return;
             }
             start('step_up', body.user_identifier, res, origin, body);
@@ -117,6 +124,10 @@ export async function startStepUpStandIn({ pendingPolls = 2, slowMs = 5000 } = {
             }
             if (body.liveness_mode !== 'active' && body.liveness_mode !== 'passive') {
                 error(res, 400, 'invalid_request', '`liveness_mode` must be `active` or `passive`', 'liveness_mode', origin);
+                return;
+            }
+            if (body.metadata !== undefined && !isStringMap(body.metadata)) {
+                error(res, 400, 'invalid_input', '`metadata` must be an object of strings', 'metadata', origin);
                 return;
             }
             start('idv', body.user_identifier ?? '', res, origin, body);

@@ -460,17 +460,25 @@ export default class KosmosStepUp extends LightningElement {
         };
     }
 
-    /** The Salesforce action context sent to the Worker (the shape the core's Salesforce adapter reads). */
-    workerAction(action) {
-        const out = { actionType: action.type, currency: action.currency };
-        if (action.amount !== undefined && action.amount !== null && action.amount !== '') out.amount = action.amount;
-        if (action.recordId) out.recordId = action.recordId;
-        if (action.objectApiName) out.object = action.objectApiName;
+    /** What the user confirms, as the Worker's step-up `action` (text shown in the LiveID prompt). */
+    actionText(action) {
+        const amount = formatAmount(action.amount, action.currency);
+        const what = amount ? `${humanize(action.type)} of ${amount}` : humanize(action.type);
+        const on = action.recordId ? ` (${action.objectApiName || 'record'} ${action.recordId})` : '';
+        return `${what}${on}`.slice(0, 255);
+    }
+
+    /** Metadata for the Worker: where the result belongs (`related_record_id`: the Task goes there) and why it was asked. */
+    verificationMetadata(action) {
+        const m = {};
+        if (action.recordId) m.related_record_id = String(action.recordId);
+        if (action.type) m.action_type = String(action.type);
         if (this.decisionResult) {
-            out.decision = this.decisionResult.decision;
-            out.rule = this.decisionResult.rule;
+            m.decision = String(this.decisionResult.decision);
+            m.rule = String(this.decisionResult.rule);
+            if (this.decisionResult.required_ial) m.required_ial = String(this.decisionResult.required_ial);
         }
-        return out;
+        return m;
     }
 
     async startChallenge() {
@@ -488,9 +496,9 @@ export default class KosmosStepUp extends LightningElement {
                       document_types: IDV_DOCUMENTS,
                       liveness_mode: 'active',
                       user_identifier: user,
-                      metadata: this.idvMetadata(action)
+                      metadata: this.verificationMetadata(action)
                   }
-                : { user_identifier: user, action: this.workerAction(action) };
+                : { user_identifier: user, action: this.actionText(action), metadata: this.verificationMetadata(action) };
         const controller = new AbortController();
         this._controller = controller;
         this.phase = 'starting';
@@ -522,15 +530,6 @@ export default class KosmosStepUp extends LightningElement {
         this._focus = '.challenge-heading';
         this.dispatch(new FlowAttributeChangeEvent('verificationId', started.id));
         this.poll(controller);
-    }
-
-    idvMetadata(action) {
-        const m = {};
-        if (action.recordId) m.record_id = String(action.recordId);
-        if (action.type) m.action_type = String(action.type);
-        if (this.decisionResult) m.decision = String(this.decisionResult.decision);
-        if (this.decisionResult && this.decisionResult.required_ial) m.required_ial = String(this.decisionResult.required_ial);
-        return m;
     }
 
     async poll(controller = new AbortController()) {

@@ -108,7 +108,8 @@ describe('c-kosmos-step-up', () => {
         const start = calls.find((c) => c.path === '/v1/descope/step-up');
         expect(start.body).toEqual({
             user_identifier: 'dana@example.com',
-            action: { actionType: 'funds_transfer', currency: 'USD', amount: 10000.01, recordId: '006000000000001AAA', object: 'Opportunity', decision: 'step_up', rule: 'step-up-above-threshold' }
+            action: expect.stringMatching(/^Funds transfer of .*10,000\.01.* \(Opportunity 006000000000001AAA\)$/),
+            metadata: { related_record_id: '006000000000001AAA', action_type: 'funds_transfer', decision: 'step_up', rule: 'step-up-above-threshold' }
         });
         expect(calls.filter((c) => c.path === '/v1/descope/step-up-result').map((c) => c.body)).toEqual([{ challenge_id: 'chl_1' }, { challenge_id: 'chl_1' }]);
         // Flow screens hear about every output.
