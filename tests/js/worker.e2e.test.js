@@ -18,6 +18,7 @@ import { CONTRACT_EVENT_FIELDS, OBJECTS_DIR, readObjectFields, startSalesforce }
 import { standardSigner } from '../../www/sandbox/sign.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
 import { root } from './hosts.js';
+import { eventRecordProblems, readPlatformEvent, taskRecordProblems } from './salesforce-metadata.js';
 
 const has = (name) => typeof glue[name] === 'function';
 /** `false` when the core has every function named, else a skip reason. */
@@ -239,7 +240,7 @@ describe('descope nodes: identity verification', { skip: KOSMOS_CALLS }, () => {
       Verification_Id__c: start.json.session_id,
       Kind__c: 'idv',
       Status__c: 'completed',
-      Decision__c: 'approved',
+      Decision__c: 'verify_identity',
       Occurred_At__c: event.fields.Occurred_At__c,
       User_Id__c: 'ada@test',
       IAL__c: 'IAL2',
@@ -254,7 +255,7 @@ describe('descope nodes: identity verification', { skip: KOSMOS_CALLS }, () => {
     assert.equal(eventsFor(start.json.session_id).length, 1);
   });
 
-  test('a declined session: status declined, no level, the event says rejected', async () => {
+  test('a declined session: status declined, no level, an event and no Task', async () => {
     const start = await post(worker.url, '/v1/descope/idv', { document_types: 'passport, id_card', liveness_mode: 'active', user_identifier: 'declined@test' });
     assert.equal(start.status, 200, start.text);
     assert.deepEqual(kosmos.state.sessions.get(start.json.session_id).document_types, ['passport', 'id_card']);
@@ -262,8 +263,8 @@ describe('descope nodes: identity verification', { skip: KOSMOS_CALLS }, () => {
     const r = await post(worker.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
     assert.deepEqual(r.json, { status: 'declined', ial_level: null, verified_claims: null });
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.session_id).length && eventsFor(start.json.session_id));
-    assert.equal(event.fields.Decision__c, 'rejected');
     assert.equal(event.fields.Status__c, 'declined');
+    assert.equal(event.fields.IAL__c, undefined);
     assert.equal(tasksFor(start.json.session_id).length, 0);
   });
 
@@ -339,8 +340,31 @@ describe('descope nodes: LiveID step-up', { skip: STEP_UP_CALLS }, () => {
     assert.equal(event.fields.Match_Result__c, 'match');
     assert.equal(event.fields.Confidence__c, 0.97);
     assert.equal(event.fields.User_Id__c, 'match@test');
-    assert.equal(event.fields.Decision__c, 'approved');
+    assert.equal(event.fields.Decision__c, 'step_up');
     assert.equal(tasksFor(start.json.challenge_id).length, 0);
+  });
+
+  test('step-up metadata (as the Lightning component sends it) reaches the event and the Task on the record', async () => {
+    const record = '006000000000001AAA';
+    const start = await post(worker.url, '/v1/descope/step-up', {
+      user_identifier: 'match@test',
+      action: 'Funds transfer of $12,500.00 (Opportunity 006000000000001AAA)',
+      metadata: { related_record_id: record, action_type: 'funds_transfer', decision: 'step_up', rule: 'large-transfer' },
+    });
+    assert.equal(start.status, 200, start.text);
+    await post(worker.url, '/v1/descope/step-up-result', { challenge_id: start.json.challenge_id });
+    const [event] = await waitFor('the platform event', () => eventsFor(start.json.challenge_id).length && eventsFor(start.json.challenge_id));
+    assert.equal(event.fields.Related_Record_Id__c, record);
+    assert.equal(event.fields.Decision__c, 'step_up');
+    const [task] = await waitFor('the task', () => tasksFor(start.json.challenge_id).length && tasksFor(start.json.challenge_id));
+    assert.equal(task.fields.WhatId, record);
+    assert.equal(task.fields.Subject, '1Kosmos step-up: match (0.97)');
+    assert.match(task.fields.Description, /rule large-transfer/);
+    assert.match(task.fields.Description, /Action: funds_transfer/);
+    const tooMany = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']));
+    const bad = await post(worker.url, '/v1/descope/step-up', { user_identifier: 'match@test', metadata: tooMany });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.field, 'metadata');
   });
 
   test('nomatch@test never matches', async () => {
@@ -348,7 +372,8 @@ describe('descope nodes: LiveID step-up', { skip: STEP_UP_CALLS }, () => {
     const r = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: start.json.challenge_id });
     assert.deepEqual(r.json, { status: 'completed', match_result: 'no_match', confidence: 0.12 });
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.challenge_id).length && eventsFor(start.json.challenge_id));
-    assert.equal(event.fields.Decision__c, 'rejected');
+    assert.equal(event.fields.Match_Result__c, 'no_match');
+    assert.equal(event.fields.Confidence__c, 0.12);
   });
 
   test('slow-match@test matches at the third read; timeout@test never completes', async () => {
@@ -672,5 +697,17 @@ describe('salesforce contract', () => {
 
   test('Salesforce refused nothing the Worker sent during this run', () => {
     assert.deepEqual(salesforce.state.rejected, []);
+  });
+
+  test('every event and Task the Worker sent passes the Salesforce side\'s own record checkers', () => {
+    assert.ok(readPlatformEvent().fields.Verification_Id__c, 'the object metadata is readable');
+    const events = salesforce.state.received.filter((r) => r.object !== 'Task');
+    const tasks = salesforce.state.received.filter((r) => r.object === 'Task');
+    assert.ok(events.length >= 5 && tasks.length >= 3, `${events.length} events, ${tasks.length} tasks`);
+    for (const e of events) assert.deepEqual(eventRecordProblems(e.fields), [], JSON.stringify(e.fields));
+    for (const t of tasks) {
+      const { Priority: _, ...contractFields } = t.fields;
+      assert.deepEqual(taskRecordProblems(contractFields), [], JSON.stringify(t.fields));
+    }
   });
 });

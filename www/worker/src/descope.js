@@ -176,7 +176,26 @@ export async function idvResult(request, env) {
   return json({ status: r.status, ial_level: r.ial_level ?? null, verified_claims: r.verified_claims ?? null });
 }
 
-/** POST /v1/descope/step-up */
+/** Metadata bounds (the same as the core's for IDV sessions). */
+const MAX_METADATA_ENTRIES = 32;
+const MAX_METADATA_KEY = 64;
+const MAX_METADATA_VALUE = 512;
+
+function checkMetadata(metadata) {
+  const entries = Object.entries(metadata);
+  if (entries.length > MAX_METADATA_ENTRIES) throw new HttpError(400, 'invalid_input', `\`metadata\` may have at most ${MAX_METADATA_ENTRIES} entries`, { field: 'metadata' });
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > MAX_METADATA_KEY) throw new HttpError(400, 'invalid_input', `\`metadata\` keys must be 1 to ${MAX_METADATA_KEY} characters`, { field: 'metadata' });
+    if (v.length > MAX_METADATA_VALUE) throw new HttpError(400, 'invalid_input', `\`metadata.${k}\` must be at most ${MAX_METADATA_VALUE} characters`, { field: `metadata.${k}` });
+  }
+}
+
+/**
+ * POST /v1/descope/step-up. `metadata` (optional; e.g. `related_record_id`,
+ * `decision`, `rule`) cannot travel with a LiveID challenge, so the Worker
+ * keeps it in the ReplayGuard object under the challenge id until the
+ * challenge's webhook arrives.
+ */
 export async function stepUp(request, env) {
   const body = await descopeBody(request, env);
   const input = { operation: 'create_step_up', user_identifier: requiredString(body, 'user_identifier') };
@@ -184,8 +203,14 @@ export async function stepUp(request, env) {
     if (typeof body.action !== 'string') throw new HttpError(400, 'invalid_input', '`action` must be a string describing what the user confirms', { field: 'action' });
     input.action_description = body.action;
   }
+  const metadata = objectField(body, 'metadata');
+  checkMetadata(metadata);
   const answer = await idempotent(request, env, '/v1/descope/step-up', body, async (key) => {
     const r = await kosmosCall(env, input, key);
+    if (Object.keys(metadata).length) {
+      const cfg = config(env);
+      await shardFor(cfg.replay(), cfg.replayShards(), r.challenge_id).putMetadata(r.challenge_id, metadata, cfg.replayWindowS() * 1000);
+    }
     return { challenge_id: r.challenge_id, challenge_url: r.challenge_url };
   });
   return json(answer);

@@ -86,6 +86,18 @@ export class ReplayGuard extends DurableObject {
     else await this.ctx.storage.put(k, { ...entry, state: 'done', response });
   }
 
+  /** Keeps caller metadata for a verification the 1Kosmos side cannot carry (a step-up challenge). */
+  async putMetadata(verificationId, metadata, keepMs) {
+    await this.ctx.storage.put(`meta:${verificationId}`, { metadata, keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+  }
+
+  /** The metadata kept for a verification, or null. */
+  async metadata(verificationId) {
+    const entry = await this.ctx.storage.get(`meta:${verificationId}`);
+    return entry ? entry.metadata : null;
+  }
+
   async #schedulePurge() {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
   }
@@ -94,7 +106,7 @@ export class ReplayGuard extends DurableObject {
   async alarm() {
     const now = Date.now();
     let remaining = 0;
-    for (const prefix of ['wh:', 'idem:']) {
+    for (const prefix of ['wh:', 'idem:', 'meta:']) {
       let start;
       for (;;) {
         const page = await this.ctx.storage.list({ prefix, start, limit: 512 });

@@ -35,6 +35,19 @@ export function outcomeOf(ev) {
   return 'rejected';
 }
 
+const DECISIONS = new Set(['allow', 'step_up', 'verify_identity', 'deny']);
+
+/**
+ * The risk decision that asked for this verification: `metadata.decision`
+ * when the caller passed it on (the policy's answer), else what the kind of
+ * verification implies (`step_up`, `verify_identity`).
+ */
+export function decisionOf(ev) {
+  const d = ev.metadata?.decision;
+  if (typeof d === 'string' && DECISIONS.has(d)) return d;
+  return ev.kind === 'step_up' ? 'step_up' : 'verify_identity';
+}
+
 function subjectOf(ev) {
   if (ev.kind === 'step_up') {
     const c = typeof ev.confidence === 'number' ? ` (${round4(ev.confidence)})` : '';
@@ -61,7 +74,7 @@ export function recordsFor(ev, delivery) {
     Verification_Id__c: ev.verification_id,
     Kind__c: ev.kind,
     Status__c: ev.status,
-    Decision__c: outcomeOf(ev),
+    Decision__c: decisionOf(ev),
     Occurred_At__c: occurredAt,
   };
   if (ev.user_id) event.User_Id__c = String(ev.user_id).slice(0, 255);
@@ -74,9 +87,12 @@ export function recordsFor(ev, delivery) {
   if (related) {
     const lines = [
       `${ev.kind === 'step_up' ? 'Step-up challenge' : 'IDV session'}: ${ev.verification_id}`,
-      `Outcome: ${event.Decision__c}`,
+      `Outcome: ${outcomeOf(ev)}`,
       `Status: ${ev.status}`,
+      `Asked by: ${event.Decision__c}${ev.metadata?.rule ? ` (rule ${String(ev.metadata.rule).slice(0, 64)})` : ''}`,
     ];
+    if (ev.metadata?.required_ial) lines.push(`Required assurance: ${String(ev.metadata.required_ial).slice(0, 8)}`);
+    if (ev.metadata?.action_type) lines.push(`Action: ${String(ev.metadata.action_type).slice(0, 64)}`);
     if (ev.user_id) lines.push(`User: ${event.User_Id__c}`);
     if (ev.match_result) lines.push(`Match: ${ev.match_result}${typeof ev.confidence === 'number' ? ` (confidence ${event.Confidence__c})` : ''}`);
     if (ev.ial_level) lines.push(`Identity assurance: ${ev.ial_level}`);

@@ -37,15 +37,20 @@ export async function kosmosWebhook(request, env) {
   const id = verified.id;
   if (typeof id !== 'string' || id === '') throw new HttpError(500, 'misconfigured', 'the webhook scheme gives no message id to deduplicate by');
 
-  let records;
+  let ev;
   try {
-    const ev = readVerificationEvent(text(bytes));
-    records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now });
+    ev = readVerificationEvent(text(bytes));
   } catch (e) {
     if (e instanceof HttpError) throw e;
     throw new HttpError(400, 'invalid_event', `the webhook is authentic but not a verification event: ${e.message}`, { field: e.field });
   }
   const sf = cfg.salesforce();
+  if (ev.kind === 'step_up') {
+    // What the caller gave when it started the challenge (related record, decision, rule); the event's own metadata wins.
+    const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
+    if (kept) ev.metadata = { ...kept, ...ev.metadata };
+  }
+  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now });
 
   const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
   const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
