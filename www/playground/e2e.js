@@ -64,6 +64,7 @@ if (sandbox) {
   };
   $('idv-poll').onclick = () => callWorker('/v1/descope/idv-result', { session_id: sessionId ?? '' }, $('idv-result'));
 
+  let lastDecision;
   $('risk-go').onclick = async () => {
     let ctx;
     try {
@@ -72,10 +73,14 @@ if (sandbox) {
       show($('risk-out'), `the context is not JSON: ${e.message}`, true);
       return;
     }
-    await callWorker('/v1/descope/risk', ctx, $('risk-out'));
+    lastDecision = await callWorker('/v1/descope/risk', ctx, $('risk-out'));
   };
   $('su-start').onclick = async () => {
-    const answer = await callWorker('/v1/descope/step-up', { user_identifier: $('su-user').value, action: $('su-action').value }, $('su-challenge'));
+    // Metadata as the Lightning component sends it: the Worker keeps it until the challenge's webhook.
+    const metadata = {};
+    if ($('idv-record').value.trim()) metadata.related_record_id = $('idv-record').value.trim();
+    if (lastDecision) Object.assign(metadata, { decision: lastDecision.decision, rule: lastDecision.rule });
+    const answer = await callWorker('/v1/descope/step-up', { user_identifier: $('su-user').value, action: $('su-action').value, metadata }, $('su-challenge'));
     challengeId = answer?.challenge_id;
     linkTo($('su-challenge'), answer, 'challenge_url', 'Open the LiveID page (as the user)');
   };
