@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 use super::client::OidcClient;
 use super::discovery::ProviderMetadata;
 use super::encoding::{b64url, form_serialize};
-use super::error::short;
+use super::error::{sanitize, short};
 use super::OidcError;
 use crate::entropy::Entropy;
 use crate::secret::Secret;
@@ -292,7 +292,7 @@ fn check_token_value(v: &str, field: &str) -> Result<(), OidcError> {
             field,
             format!(
                 "`{}` must be printable ascii without spaces, quotes or backslashes",
-                short(v).escape_default()
+                sanitize(short(v))
             ),
         ))
     }

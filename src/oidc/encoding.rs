@@ -103,12 +103,13 @@ fn hex_value(b: u8) -> Option<u8> {
 /// for local stand-ins), with a host, no fragment and no whitespace.
 pub(crate) fn check_endpoint(url: &str, field: &str) -> Result<(), OidcError> {
     let shown = super::error::short(url);
+    let sanitize = super::error::sanitize;
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(OidcError::invalid(
             field,
             format!(
                 "`{}` contains whitespace or control characters",
-                shown.escape_default()
+                sanitize(shown)
             ),
         ));
     }

@@ -80,8 +80,10 @@ pub(crate) fn parse_compact(token: &str) -> Result<Jws<'_>, OidcError> {
     };
     let header_bytes = b64url_decode(header_b64)
         .ok_or_else(|| OidcError::MalformedToken("the header is not base64url".into()))?;
-    let header: Value = serde_json::from_slice(&header_bytes)
-        .map_err(|_| OidcError::MalformedToken("the header is not json".into()))?;
+    let header: Value = core::str::from_utf8(&header_bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .ok_or_else(|| OidcError::MalformedToken("the header is not json".into()))?;
     let Value::Object(header) = header else {
         return Err(OidcError::MalformedToken(
             "the header is not a json object".into(),
