@@ -1,7 +1,6 @@
 //! The authorization request: where to send the browser, and what to keep
 //! until it comes back.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -9,6 +8,7 @@ use super::client::OidcClient;
 use super::discovery::ProviderMetadata;
 use super::encoding::{b64url, form_serialize};
 use super::error::{sanitize, short};
+use super::json::{parse_text, Reader, Writer};
 use super::OidcError;
 use crate::entropy::Entropy;
 use crate::secret::Secret;
@@ -21,58 +21,44 @@ const MAX_PARAM_BYTES: usize = 1024;
 
 /// A request for `verified_claims`, in the OpenID Connect for Identity
 /// Assurance 1.0 form, placed in the ID token.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VerifiedClaimsRequest {
     /// The trust framework the verification must follow (e.g. `nist_800_63A`);
     /// `None` asks for whichever the provider used.
-    #[serde(default)]
     pub trust_framework: Option<String>,
     /// The assurance level required within that framework (e.g. `ial2`).
-    #[serde(default)]
     pub assurance_level: Option<String>,
     /// The verified claims wanted (`given_name`, `family_name`, `birthdate`, ...); at least one.
     pub claims: Vec<String>,
     /// Whether the claims are essential (the provider should fail rather than omit them).
-    #[serde(default)]
     pub essential: bool,
 }
 
 /// What to ask the provider for. Every field is optional; `scope` always
 /// includes `openid`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct AuthorizationRequest {
     /// Scopes besides `openid` (which is always sent, first).
-    #[serde(default)]
     pub scope: Vec<String>,
     /// Space-separated `prompt` values: `none`, `login`, `consent`, `select_account`, `create`.
-    #[serde(default)]
     pub prompt: Option<String>,
     /// Seconds since the last active authentication beyond which the user must
     /// authenticate again; the ID token's `auth_time` is then checked against it.
-    #[serde(default)]
     pub max_age: Option<u64>,
     /// Voluntary `acr_values`, in order of preference. Each value must be free of spaces.
-    #[serde(default)]
     pub acr_values: Vec<String>,
     /// Essential `acr` values, sent in the `claims` parameter
     /// (`{"id_token":{"acr":{"essential":true,"values":[...]}}}`). Values may
     /// contain spaces (e.g. `liveID push`).
-    #[serde(default)]
     pub essential_acr: Vec<String>,
     /// `verified_claims` to request in the ID token.
-    #[serde(default)]
     pub verified_claims: Option<VerifiedClaimsRequest>,
     /// A raw `claims` parameter (`{"id_token": {...}, "userinfo": {...}}`),
     /// merged with what `essential_acr` and `verified_claims` add.
-    #[serde(default)]
     pub claims: Option<Value>,
     /// A hint about the user's identifier.
-    #[serde(default)]
     pub login_hint: Option<String>,
     /// Preferred UI languages, space-separated BCP 47 tags.
-    #[serde(default)]
     pub ui_locales: Option<String>,
 }
 
@@ -80,10 +66,9 @@ pub struct AuthorizationRequest {
 /// short-lived cookie or a server-side store keyed by `state`), until the
 /// callback arrives.
 ///
-/// It serializes with the PKCE verifier in clear, since the host has to store
-/// it; `Debug` redacts it.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Its JSON form ([`PendingAuthorization::to_value`]) holds the PKCE verifier
+/// in clear, since the host has to store it; `Debug` redacts it.
+#[derive(Clone)]
 pub struct PendingAuthorization {
     /// The provider this authorization was started with.
     pub issuer: String,
@@ -94,19 +79,12 @@ pub struct PendingAuthorization {
     /// The `nonce` sent; the ID token must carry the same.
     pub nonce: String,
     /// The PKCE code verifier, sent with the code to the token endpoint.
-    #[serde(serialize_with = "expose")]
     pub code_verifier: Secret,
     /// The `max_age` sent, if any; checked against `auth_time`.
-    #[serde(default)]
     pub max_age: Option<u64>,
     /// The `acr` values the ID token must show: the essential ones if any were
     /// asked for, else the voluntary `acr_values`.
-    #[serde(default)]
     pub required_acr: Vec<String>,
-}
-
-fn expose<S: serde::Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(secret.expose())
 }
 
 impl core::fmt::Debug for PendingAuthorization {
@@ -123,8 +101,112 @@ impl core::fmt::Debug for PendingAuthorization {
     }
 }
 
+impl PendingAuthorization {
+    /// Reads a stored pending authorization from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, OidcError> {
+        Self::from_value(&parse_text(text, "pending")?)
+    }
+
+    /// Reads a stored pending authorization; unknown members are refused.
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "pending")?;
+        r.only(&[
+            "issuer",
+            "redirect_uri",
+            "state",
+            "nonce",
+            "code_verifier",
+            "max_age",
+            "required_acr",
+        ])?;
+        Ok(Self {
+            issuer: r.str("issuer")?,
+            redirect_uri: r.str("redirect_uri")?,
+            state: r.str("state")?,
+            nonce: r.str("nonce")?,
+            code_verifier: Secret::new(r.str("code_verifier")?),
+            max_age: r.opt_u64("max_age")?,
+            required_acr: r.strings("required_acr")?,
+        })
+    }
+
+    /// The JSON form to store, the code verifier in clear.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("issuer", &self.issuer)
+            .str("redirect_uri", &self.redirect_uri)
+            .str("state", &self.state)
+            .str("nonce", &self.nonce)
+            .str("code_verifier", self.code_verifier.expose())
+            .opt_u64("max_age", self.max_age)
+            .strings("required_acr", &self.required_acr)
+            .build()
+    }
+}
+
+impl VerifiedClaimsRequest {
+    /// Reads `{ trust_framework?, assurance_level?, claims: [...], essential? }`.
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "verified_claims")?;
+        r.only(&["trust_framework", "assurance_level", "claims", "essential"])?;
+        Ok(Self {
+            trust_framework: r.opt_str("trust_framework")?,
+            assurance_level: r.opt_str("assurance_level")?,
+            claims: r.strings("claims")?,
+            essential: r.opt_bool("essential")?.unwrap_or(false),
+        })
+    }
+}
+
+impl AuthorizationRequest {
+    /// Reads an authorization request from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, OidcError> {
+        Self::from_value(&parse_text(text, "request")?)
+    }
+
+    /// Reads an authorization request (every member optional); unknown members are refused.
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "")?;
+        r.only(&[
+            "scope",
+            "prompt",
+            "max_age",
+            "acr_values",
+            "essential_acr",
+            "verified_claims",
+            "claims",
+            "login_hint",
+            "ui_locales",
+        ])?;
+        Ok(Self {
+            scope: r.strings("scope")?,
+            prompt: r.opt_str("prompt")?,
+            max_age: r.opt_u64("max_age")?,
+            acr_values: r.strings("acr_values")?,
+            essential_acr: r.strings("essential_acr")?,
+            verified_claims: r
+                .raw("verified_claims")
+                .map(VerifiedClaimsRequest::from_value)
+                .transpose()?,
+            claims: r.raw("claims").cloned(),
+            login_hint: r.opt_str("login_hint")?,
+            ui_locales: r.opt_str("ui_locales")?,
+        })
+    }
+}
+
+impl AuthorizationStart {
+    /// `{ url, pending }`.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("url", &self.url)
+            .value("pending", self.pending.to_value())
+            .build()
+    }
+}
+
 /// The authorization URL and what to keep for the callback.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct AuthorizationStart {
     /// Where to redirect the browser.
     pub url: String,
@@ -445,7 +527,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn provider() -> ProviderMetadata {
-        serde_json::from_value(serde_json::json!({
+        ProviderMetadata::from_value(&serde_json::json!({
             "issuer": "https://idp.example",
             "authorization_endpoint": "https://idp.example/authorize?tenant=t1",
             "token_endpoint": "https://idp.example/token",
@@ -455,7 +537,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn client() -> OidcClient {
-        serde_json::from_value(serde_json::json!({
+        OidcClient::from_value(&serde_json::json!({
             "client_id": "client 1",
             "client_secret": "s3cr3t:&=",
             "redirect_uri": "https://app.example/v1/oidc/callback"
@@ -516,15 +598,16 @@ pub(crate) mod tests {
             assert_eq!(get(&q, absent), None);
         }
         assert!(!format!("{p:?}").contains(p.code_verifier.expose()));
-        let json = serde_json::to_value(p).unwrap();
+        let json = p.to_value();
         assert_eq!(json["code_verifier"], p.code_verifier.expose());
-        let back: PendingAuthorization = serde_json::from_value(json).unwrap();
-        assert_eq!(back.state, p.state);
+        let back = PendingAuthorization::from_value(&json).unwrap();
+        assert_eq!(back.to_value(), json);
+        assert_eq!(start.to_value()["pending"], json);
     }
 
     #[test]
     fn builds_a_step_up_request_with_claims() {
-        let request: AuthorizationRequest = serde_json::from_value(serde_json::json!({
+        let request = AuthorizationRequest::from_value(&serde_json::json!({
             "scope": ["profile", "openid"],
             "prompt": "login consent",
             "max_age": 0,
@@ -618,7 +701,7 @@ pub(crate) mod tests {
             (serde_json::json!({ "login_hint": "a\r\nb" }), "login_hint"),
         ];
         for (json, field) in cases {
-            let request: AuthorizationRequest = serde_json::from_value(json.clone()).unwrap();
+            let request = AuthorizationRequest::from_value(&json).unwrap();
             let e = build_authorization_request(&provider(), &client(), &request, &mut Counter(0))
                 .unwrap_err();
             assert_eq!(

@@ -1,13 +1,14 @@
 //! The authorization response: the browser comes back to the redirect URI
 //! with `code` and `state`, or with `error`.
 
-use serde::Serialize;
+use serde_json::Value;
 use subtle::ConstantTimeEq as _;
 
 use super::authorize::PendingAuthorization;
 use super::discovery::ProviderMetadata;
 use super::encoding::form_parse;
 use super::error::{sanitize, short};
+use super::json::Writer;
 use super::OidcError;
 use crate::secret::Secret;
 
@@ -15,19 +16,22 @@ use crate::secret::Secret;
 pub const MAX_CALLBACK_BYTES: usize = 16 * 1024;
 
 /// A successful authorization response: the code to exchange.
-#[derive(Clone, Serialize)]
+#[derive(Clone)]
 pub struct AuthorizationResponse {
-    /// The authorization code (single use, short-lived). Serialized in clear
-    /// for the host; `Debug` redacts it.
-    #[serde(serialize_with = "expose")]
+    /// The authorization code (single use, short-lived). `Debug` redacts it.
     pub code: Secret,
     /// The `iss` the provider returned (RFC 9207), if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
 }
 
-fn expose<S: serde::Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(secret.expose())
+impl AuthorizationResponse {
+    /// `{ code, iss? }`, the code in clear for the host.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("code", self.code.expose())
+            .opt_str("iss", self.iss.as_deref())
+            .build()
+    }
 }
 
 impl core::fmt::Debug for AuthorizationResponse {
@@ -120,7 +124,7 @@ mod tests {
     use crate::error::ErrorInfo as _;
 
     fn pending() -> PendingAuthorization {
-        serde_json::from_value(serde_json::json!({
+        PendingAuthorization::from_value(&serde_json::json!({
             "issuer": "https://idp.example",
             "redirect_uri": "https://app.example/cb",
             "state": "st-123",
@@ -156,7 +160,7 @@ mod tests {
         .unwrap();
         assert_eq!(r.iss.as_deref(), Some("https://idp.example"));
         assert_eq!(
-            serde_json::to_value(&r).unwrap(),
+            r.to_value(),
             serde_json::json!({ "code": "c", "iss": "https://idp.example" })
         );
     }

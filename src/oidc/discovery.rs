@@ -1,10 +1,11 @@
 //! Provider metadata: read from `/.well-known/openid-configuration`, or
 //! written by hand for a tenant that does not publish one.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::encoding::check_endpoint;
 use super::error::short;
+use super::json::{parse_text, Reader, Writer};
 use super::OidcError;
 use crate::http::{join_url, HttpRequest};
 
@@ -13,11 +14,13 @@ pub const MAX_DISCOVERY_BYTES: usize = 64 * 1024;
 
 /// What the client needs to know about an OpenID provider.
 ///
-/// The same shape serves a discovery document (unknown members are ignored)
-/// and a hand-written configuration (`issuer`, `authorization_endpoint`,
-/// `token_endpoint` and `jwks_uri` are enough). Call [`ProviderMetadata::validate`]
-/// on a hand-written one; [`parse_discovery`] does it for you.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The same JSON shape serves a discovery document (unknown members are
+/// ignored) and a hand-written configuration (`issuer`,
+/// `authorization_endpoint`, `token_endpoint` and `jwks_uri` are enough):
+/// read either with [`ProviderMetadata::from_json`]. Call
+/// [`ProviderMetadata::validate`] on a hand-written one; [`parse_discovery`]
+/// does it for you.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProviderMetadata {
     /// The issuer identifier, compared exactly with the `iss` of ID tokens.
     pub issuer: String,
@@ -28,39 +31,96 @@ pub struct ProviderMetadata {
     /// Where the provider's signing keys are published.
     pub jwks_uri: String,
     /// The UserInfo endpoint, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
     /// ID token signing algorithms the provider uses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub id_token_signing_alg_values_supported: Vec<String>,
     /// PKCE methods the provider supports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_challenge_methods_supported: Vec<String>,
     /// Client authentication methods the token endpoint supports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub token_endpoint_auth_methods_supported: Vec<String>,
     /// Authentication context classes the provider supports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acr_values_supported: Vec<String>,
     /// Scopes the provider supports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes_supported: Vec<String>,
     /// Whether the `claims` request parameter is supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims_parameter_supported: Option<bool>,
     /// Whether the provider returns `iss` in the authorization response
     /// (RFC 9207). When `true`, a callback without `iss` is rejected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_response_iss_parameter_supported: Option<bool>,
     /// OpenID Connect for Identity Assurance: whether `verified_claims` are supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_claims_supported: Option<bool>,
     /// OpenID Connect for Identity Assurance: the trust frameworks supported.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trust_frameworks_supported: Vec<String>,
 }
 
 impl ProviderMetadata {
+    /// Reads provider metadata from JSON text (not yet validated).
+    pub fn from_json(text: &str) -> Result<Self, OidcError> {
+        Self::from_value(&parse_text(text, "provider")?)
+    }
+
+    /// Reads provider metadata from a JSON value (not yet validated).
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "")?;
+        Ok(Self {
+            issuer: r.str("issuer")?,
+            authorization_endpoint: r.str("authorization_endpoint")?,
+            token_endpoint: r.str("token_endpoint")?,
+            jwks_uri: r.str("jwks_uri")?,
+            userinfo_endpoint: r.opt_str("userinfo_endpoint")?,
+            id_token_signing_alg_values_supported: r
+                .strings("id_token_signing_alg_values_supported")?,
+            code_challenge_methods_supported: r.strings("code_challenge_methods_supported")?,
+            token_endpoint_auth_methods_supported: r
+                .strings("token_endpoint_auth_methods_supported")?,
+            acr_values_supported: r.strings("acr_values_supported")?,
+            scopes_supported: r.strings("scopes_supported")?,
+            claims_parameter_supported: r.opt_bool("claims_parameter_supported")?,
+            authorization_response_iss_parameter_supported: r
+                .opt_bool("authorization_response_iss_parameter_supported")?,
+            verified_claims_supported: r.opt_bool("verified_claims_supported")?,
+            trust_frameworks_supported: r.strings("trust_frameworks_supported")?,
+        })
+    }
+
+    /// The metadata as JSON (absent members left out), the shape [`ProviderMetadata::from_value`] reads.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("issuer", &self.issuer)
+            .str("authorization_endpoint", &self.authorization_endpoint)
+            .str("token_endpoint", &self.token_endpoint)
+            .str("jwks_uri", &self.jwks_uri)
+            .opt_str("userinfo_endpoint", self.userinfo_endpoint.as_deref())
+            .strings(
+                "id_token_signing_alg_values_supported",
+                &self.id_token_signing_alg_values_supported,
+            )
+            .strings(
+                "code_challenge_methods_supported",
+                &self.code_challenge_methods_supported,
+            )
+            .strings(
+                "token_endpoint_auth_methods_supported",
+                &self.token_endpoint_auth_methods_supported,
+            )
+            .strings("acr_values_supported", &self.acr_values_supported)
+            .strings("scopes_supported", &self.scopes_supported)
+            .opt_bool(
+                "claims_parameter_supported",
+                self.claims_parameter_supported,
+            )
+            .opt_bool(
+                "authorization_response_iss_parameter_supported",
+                self.authorization_response_iss_parameter_supported,
+            )
+            .opt_bool("verified_claims_supported", self.verified_claims_supported)
+            .strings(
+                "trust_frameworks_supported",
+                &self.trust_frameworks_supported,
+            )
+            .build()
+    }
+
     /// Checks the endpoints: every URL absolute and `https` (`http` only on
     /// loopback, for local stand-ins), the issuer without query or fragment.
     pub fn validate(&self) -> Result<(), OidcError> {
@@ -118,8 +178,15 @@ pub fn parse_discovery(
             "the discovery document exceeds {MAX_DISCOVERY_BYTES} bytes"
         )));
     }
-    let metadata: ProviderMetadata = serde_json::from_str(body)
+    let as_malformed = |e| match e {
+        OidcError::InvalidInput { field, message } => {
+            OidcError::malformed(format!("discovery document `{field}`: {message}"))
+        }
+        other => other,
+    };
+    let json: Value = serde_json::from_str(body)
         .map_err(|e| OidcError::malformed(format!("discovery document: {e}")))?;
+    let metadata = ProviderMetadata::from_value(&json).map_err(as_malformed)?;
     if metadata.issuer != expected_issuer {
         return Err(OidcError::malformed(format!(
             "the discovery document names the issuer `{}`, not `{}`",
@@ -127,12 +194,7 @@ pub fn parse_discovery(
             short(expected_issuer)
         )));
     }
-    metadata.validate().map_err(|e| match e {
-        OidcError::InvalidInput { field, message } => {
-            OidcError::malformed(format!("discovery document `{field}`: {message}"))
-        }
-        other => other,
-    })?;
+    metadata.validate().map_err(as_malformed)?;
     Ok(metadata)
 }
 
@@ -185,6 +247,7 @@ mod tests {
         assert_eq!(m.acr_values_supported, vec!["liveID push"]);
         assert_eq!(m.authorization_response_iss_parameter_supported, Some(true));
         assert_eq!(m.verified_claims_supported, Some(true));
+        assert_eq!(ProviderMetadata::from_value(&m.to_value()).unwrap(), m);
     }
 
     #[test]
@@ -223,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_hand_written_configuration_validates() {
-        let m: ProviderMetadata = serde_json::from_value(serde_json::json!({
+        let m = ProviderMetadata::from_value(&serde_json::json!({
             "issuer": "http://127.0.0.1:8788",
             "authorization_endpoint": "http://127.0.0.1:8788/authorize",
             "token_endpoint": "http://127.0.0.1:8788/token",
@@ -231,6 +294,7 @@ mod tests {
         }))
         .unwrap();
         assert!(m.validate().is_ok());
+        assert_eq!(ProviderMetadata::from_value(&m.to_value()).unwrap(), m);
         let bad = ProviderMetadata {
             jwks_uri: "jwks".into(),
             ..m

@@ -2,13 +2,13 @@
 //! the step-up checks: `acr` against what was required, `auth_time`
 //! against `max_age`.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq as _;
 
 use super::authorize::PendingAuthorization;
 use super::client::OidcClient;
 use super::discovery::ProviderMetadata;
+use super::json::{parse_text, Reader, Writer};
 use super::jwks::Jwks;
 use super::jws::parse_compact;
 use super::OidcError;
@@ -18,13 +18,8 @@ pub const DEFAULT_CLOCK_SKEW_S: u64 = 60;
 /// Largest clock skew accepted, in seconds.
 pub const MAX_CLOCK_SKEW_S: u64 = 600;
 
-const fn default_clock_skew() -> u64 {
-    DEFAULT_CLOCK_SKEW_S
-}
-
 /// What an ID token must show to be accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdTokenExpectations {
     /// The provider's issuer identifier; `iss` must equal it exactly.
     pub issuer: String,
@@ -32,25 +27,19 @@ pub struct IdTokenExpectations {
     /// or when there are several audiences).
     pub client_id: String,
     /// The nonce sent with the authorization request; `nonce` must equal it.
-    #[serde(default)]
     pub nonce: Option<String>,
     /// The `max_age` sent; `auth_time` is then required and must be recent enough.
-    #[serde(default)]
     pub max_age: Option<u64>,
     /// When not empty, `acr` must be one of these values.
-    #[serde(default)]
     pub required_acr: Vec<String>,
     /// Allowed clock difference with the provider, in seconds (default 60, at most 600).
-    #[serde(default = "default_clock_skew")]
     pub clock_skew_s: u64,
     /// Audiences besides the client id that may appear in `aud`.
     /// Any other extra audience is refused.
-    #[serde(default)]
     pub trusted_audiences: Vec<String>,
     /// When not empty, the only `alg` values accepted (e.g. the client's
     /// registered `id_token_signed_response_alg`). Supported: `RS256`,
     /// `ES256`, `EdDSA`, `Ed25519`.
-    #[serde(default)]
     pub algorithms: Vec<String>,
 }
 
@@ -67,6 +56,51 @@ impl IdTokenExpectations {
             trusted_audiences: Vec::new(),
             algorithms: Vec::new(),
         }
+    }
+
+    /// Reads expectations from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, OidcError> {
+        Self::from_value(&parse_text(text, "expectations")?)
+    }
+
+    /// Reads `{ issuer, client_id, nonce?, max_age?, required_acr?,
+    /// clock_skew_s?, trusted_audiences?, algorithms? }`; unknown members are refused.
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "")?;
+        r.only(&[
+            "issuer",
+            "client_id",
+            "nonce",
+            "max_age",
+            "required_acr",
+            "clock_skew_s",
+            "trusted_audiences",
+            "algorithms",
+        ])?;
+        Ok(Self {
+            issuer: r.str("issuer")?,
+            client_id: r.str("client_id")?,
+            nonce: r.opt_str("nonce")?,
+            max_age: r.opt_u64("max_age")?,
+            required_acr: r.strings("required_acr")?,
+            clock_skew_s: r.opt_u64("clock_skew_s")?.unwrap_or(DEFAULT_CLOCK_SKEW_S),
+            trusted_audiences: r.strings("trusted_audiences")?,
+            algorithms: r.strings("algorithms")?,
+        })
+    }
+
+    /// The JSON form [`IdTokenExpectations::from_value`] reads.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("issuer", &self.issuer)
+            .str("client_id", &self.client_id)
+            .opt_str("nonce", self.nonce.as_deref())
+            .opt_u64("max_age", self.max_age)
+            .strings("required_acr", &self.required_acr)
+            .u64("clock_skew_s", self.clock_skew_s)
+            .strings("trusted_audiences", &self.trusted_audiences)
+            .strings("algorithms", &self.algorithms)
+            .build()
     }
 
     /// The expectations that follow from an authorization this client
@@ -87,12 +121,11 @@ impl IdTokenExpectations {
 }
 
 /// An ID token whose signature and claims were checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedIdToken {
     /// The signature algorithm used.
     pub alg: &'static str,
     /// The key id that verified it, if the token named one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// The issuer.
     pub iss: String,
@@ -101,26 +134,46 @@ pub struct VerifiedIdToken {
     /// The audiences.
     pub aud: Vec<String>,
     /// The authorized party, if present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub azp: Option<String>,
     /// Expiry, unix seconds.
     pub exp: u64,
     /// Issue time, unix seconds.
     pub iat: u64,
     /// When the user authenticated, unix seconds, if present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<u64>,
     /// The authentication context class satisfied, if present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// The authentication methods used.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<String>,
     /// `verified_claims` (OpenID Connect for Identity Assurance), as JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims: Option<Value>,
     /// Every claim of the payload, as sent.
     pub claims: Map<String, Value>,
+}
+
+impl VerifiedIdToken {
+    /// `{ alg, kid?, iss, sub, aud, azp?, exp, iat, auth_time?, acr?, amr?,
+    /// verified_claims?, claims }`.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("alg", self.alg)
+            .opt_str("kid", self.kid.as_deref())
+            .str("iss", &self.iss)
+            .str("sub", &self.sub)
+            .value(
+                "aud",
+                Value::Array(self.aud.iter().cloned().map(Value::String).collect()),
+            )
+            .opt_str("azp", self.azp.as_deref())
+            .u64("exp", self.exp)
+            .u64("iat", self.iat)
+            .opt_u64("auth_time", self.auth_time)
+            .opt_str("acr", self.acr.as_deref())
+            .strings("amr", &self.amr)
+            .opt_value("verified_claims", self.verified_claims.clone())
+            .value("claims", Value::Object(self.claims.clone()))
+            .build()
+    }
 }
 
 /// Validates an ID token: the JWS against `jwks`, then the claims against

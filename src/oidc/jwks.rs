@@ -1,12 +1,12 @@
 //! The provider's public keys (JWKS), key selection and signature verification.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::discovery::ProviderMetadata;
 use super::encoding::b64url_decode;
 use super::error::{short, KeyRestriction};
+use super::json::{Reader, Writer};
 use super::jws::{Alg, Jws};
 use super::OidcError;
 use crate::http::HttpRequest;
@@ -19,39 +19,71 @@ pub const MAX_JWKS_KEYS: usize = 32;
 pub const MIN_RSA_BITS: usize = 2048;
 
 /// One JSON Web Key: the members this library reads. Others are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Jwk {
     kty: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     kid: Option<String>,
-    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
     use_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     alg: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     key_ops: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     crv: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     n: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     e: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     x: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     y: Option<String>,
-    /// Private key material: never expected in a published JWKS. Only its
-    /// presence is kept, so such a key is refused and never echoed.
-    #[serde(default, skip_serializing)]
-    d: Option<serde::de::IgnoredAny>,
+    /// Whether private key material (`d`) is present: never expected in a
+    /// published JWKS. Only its presence is kept, so such a key is refused
+    /// and the material never echoed.
+    has_private: bool,
+}
+
+impl Jwk {
+    fn from_value(value: &Value, index: usize) -> Result<Self, OidcError> {
+        let prefix = format!("keys[{index}]");
+        let r = Reader::new(value, &prefix)?;
+        Ok(Self {
+            kty: r.str("kty")?,
+            kid: r.opt_str("kid")?,
+            use_: r.opt_str("use")?,
+            alg: r.opt_str("alg")?,
+            key_ops: r.raw("key_ops").map(|_| r.strings("key_ops")).transpose()?,
+            crv: r.opt_str("crv")?,
+            n: r.opt_str("n")?,
+            e: r.opt_str("e")?,
+            x: r.opt_str("x")?,
+            y: r.opt_str("y")?,
+            has_private: r.raw("d").is_some(),
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let w = Writer::default()
+            .str("kty", &self.kty)
+            .opt_str("kid", self.kid.as_deref())
+            .opt_str("use", self.use_.as_deref())
+            .opt_str("alg", self.alg.as_deref());
+        let w = match &self.key_ops {
+            Some(ops) => w.value(
+                "key_ops",
+                Value::Array(ops.iter().cloned().map(Value::String).collect()),
+            ),
+            None => w,
+        };
+        w.opt_str("crv", self.crv.as_deref())
+            .opt_str("n", self.n.as_deref())
+            .opt_str("e", self.e.as_deref())
+            .opt_str("x", self.x.as_deref())
+            .opt_str("y", self.y.as_deref())
+            .build()
+    }
 }
 
 /// A provider's JSON Web Key Set, checked for shape and size.
 ///
 /// Keys of types this library does not use (`oct`, `X25519`, ...) are kept
-/// but never selected. Serializes back to `{"keys": [...]}` with the members
-/// it reads.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// but never selected. [`Jwks::to_value`] gives back `{"keys": [...]}` with
+/// the public members it reads (a private `d` is never echoed).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Jwks {
     keys: Vec<Jwk>,
 }
@@ -83,10 +115,25 @@ impl Jwks {
             .iter()
             .enumerate()
             .map(|(i, k)| {
-                Jwk::deserialize(k).map_err(|e| OidcError::malformed(format!("jwks key {i}: {e}")))
+                Jwk::from_value(k, i).map_err(|e| match e {
+                    OidcError::InvalidInput { field, message } => {
+                        OidcError::malformed(format!("jwks `{field}` {message}"))
+                    }
+                    other => other,
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { keys })
+    }
+
+    /// `{"keys": [...]}` with the members this library reads, to cache.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .value(
+                "keys",
+                Value::Array(self.keys.iter().map(Jwk::to_value).collect()),
+            )
+            .build()
     }
 
     /// How many keys the set holds.
@@ -195,7 +242,7 @@ impl Jwk {
                 return Err(forbidden(KeyRestriction::KeyOps));
             }
         }
-        if self.d.is_some() {
+        if self.has_private {
             return Err(self.invalid("it contains private key material"));
         }
         Ok(())
@@ -491,7 +538,7 @@ mod tests {
             serde_json::json!({"keys":[ed_jwk(1, serde_json::json!({"d":"secret"}))]}),
         )
         .unwrap();
-        assert!(!serde_json::to_string(&private).unwrap().contains("secret"));
+        assert!(!private.to_value().to_string().contains("secret"));
     }
 
     #[test]

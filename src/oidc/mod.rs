@@ -22,6 +22,7 @@ mod discovery;
 mod encoding;
 mod error;
 mod id_token;
+mod json;
 mod jwks;
 mod jws;
 mod step_up_challenge;

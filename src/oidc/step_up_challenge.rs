@@ -3,9 +3,10 @@
 //! acr_values="...", max_age=...` and the client starts a fresh
 //! authorization with those `acr_values` and that `max_age`.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::short;
+use super::json::{Reader, Writer};
 use super::OidcError;
 
 /// The `error` value of a step-up challenge.
@@ -15,25 +16,42 @@ pub const INSUFFICIENT_USER_AUTHENTICATION: &str = "insufficient_user_authentica
 const MAX_CHALLENGE_BYTES: usize = 8 * 1024;
 
 /// What a protected resource requires of the user's authentication.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepUpChallenge {
     /// Acceptable authentication context classes, in order of preference.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acr_values: Vec<String>,
     /// Seconds since the last active authentication beyond which the user
     /// must authenticate again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<u64>,
     /// A human-readable explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// The protection realm.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
 }
 
 impl StepUpChallenge {
+    /// Reads `{ acr_values?, max_age?, error_description?, realm? }`; unknown members are refused.
+    pub fn from_value(value: &Value) -> Result<Self, OidcError> {
+        let r = Reader::new(value, "")?;
+        r.only(&["acr_values", "max_age", "error_description", "realm"])?;
+        Ok(Self {
+            acr_values: r.strings("acr_values")?,
+            max_age: r.opt_u64("max_age")?,
+            error_description: r.opt_str("error_description")?,
+            realm: r.opt_str("realm")?,
+        })
+    }
+
+    /// The JSON form [`StepUpChallenge::from_value`] reads.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .strings("acr_values", &self.acr_values)
+            .opt_u64("max_age", self.max_age)
+            .opt_str("error_description", self.error_description.as_deref())
+            .opt_str("realm", self.realm.as_deref())
+            .build()
+    }
+
     /// The `WWW-Authenticate` header value:
     /// `Bearer [realm="...", ]error="insufficient_user_authentication"[, error_description="..."][, acr_values="..."][, max_age=N]`.
     ///

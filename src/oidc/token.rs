@@ -2,7 +2,6 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::authorize::PendingAuthorization;
@@ -11,6 +10,7 @@ use super::client::{OidcClient, TokenEndpointAuthMethod};
 use super::discovery::ProviderMetadata;
 use super::encoding::{form_encode, form_serialize};
 use super::error::sanitize;
+use super::json::Writer;
 use super::OidcError;
 use crate::http::HttpRequest;
 use crate::secret::Secret;
@@ -88,37 +88,38 @@ pub fn build_token_request(
     })
 }
 
-/// The token endpoint's answer.
-///
-/// It serializes with the tokens in clear, for the host; `Debug` redacts them.
-#[derive(Clone, Serialize)]
+/// The token endpoint's answer. Its JSON form ([`TokenResponse::to_value`])
+/// holds the tokens in clear, for the host; `Debug` redacts them.
+#[derive(Clone)]
 pub struct TokenResponse {
     /// The access token.
-    #[serde(serialize_with = "expose")]
     pub access_token: Secret,
     /// The token type, usually `Bearer`.
     pub token_type: String,
     /// The ID token, still to be validated with [`crate::validate_id_token`].
     pub id_token: String,
     /// Seconds until the access token expires, if said.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
     /// A refresh token, if one was issued.
-    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
-    /// The granted scope, if it differs from the requested one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The granted scope, if the provider said.
     pub scope: Option<String>,
 }
 
-fn expose<S: serde::Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(secret.expose())
-}
-
-fn expose_opt<S: serde::Serializer>(secret: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
-    match secret {
-        Some(secret) => s.serialize_str(secret.expose()),
-        None => s.serialize_none(),
+impl TokenResponse {
+    /// `{ access_token, token_type, id_token, expires_in?, refresh_token?, scope? }`.
+    pub fn to_value(&self) -> Value {
+        Writer::default()
+            .str("access_token", self.access_token.expose())
+            .str("token_type", &self.token_type)
+            .str("id_token", &self.id_token)
+            .opt_u64("expires_in", self.expires_in)
+            .opt_str(
+                "refresh_token",
+                self.refresh_token.as_ref().map(Secret::expose),
+            )
+            .opt_str("scope", self.scope.as_deref())
+            .build()
     }
 }
 
@@ -220,7 +221,7 @@ mod tests {
     use crate::oidc::encoding::form_parse;
 
     fn pending() -> PendingAuthorization {
-        serde_json::from_value(serde_json::json!({
+        PendingAuthorization::from_value(&serde_json::json!({
             "issuer": "https://idp.example",
             "redirect_uri": "https://app.example/v1/oidc/callback",
             "state": "s",
@@ -301,7 +302,7 @@ mod tests {
         assert_eq!(t.expires_in, Some(3600));
         let debug = format!("{t:?}");
         assert!(!debug.contains("at-1") && !debug.contains("rt-1") && !debug.contains("a.b.c"));
-        let json = serde_json::to_value(&t).unwrap();
+        let json = t.to_value();
         assert_eq!(json["access_token"], "at-1");
         assert_eq!(json["refresh_token"], "rt-1");
     }

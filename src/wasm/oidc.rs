@@ -5,17 +5,56 @@
 //! signed, short-lived cookie or a store -> redirect to `url`; on the
 //! callback `parseOidcCallback` -> `buildOidcTokenRequest` -> fetch ->
 //! `parseOidcTokenResponse` -> `validateIdToken` with `oidcExpectations`.
+//!
+//! Arguments cross as plain JS values read into `serde_json::Value` and then
+//! by the core's own readers (one compiled path for every shape), so a bad
+//! member is an `invalid_input` error naming it.
 
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{from_js, to_js, unix_seconds, JsResult};
 use crate::{
-    build_authorization_request, build_discovery_request, build_jwks_request,
-    build_step_up_challenge, build_token_request, parse_callback, parse_discovery, parse_jwks,
-    parse_step_up_challenge, parse_token_response, validate_id_token, AuthorizationRequest,
-    AuthorizationResponse, IdTokenExpectations, Jwks, OidcClient, PendingAuthorization,
-    ProviderMetadata, Secret, StepUpChallenge, SystemEntropy,
+    build_authorization_request, build_discovery_request, build_jwks_request, build_token_request,
+    parse_callback, parse_discovery, parse_jwks, parse_step_up_challenge, parse_token_response,
+    validate_id_token, AuthorizationRequest, AuthorizationResponse, IdTokenExpectations, Jwks,
+    OidcClient, OidcError, PendingAuthorization, ProviderMetadata, Secret, StepUpChallenge,
+    SystemEntropy,
 };
+
+/// Reads a JS argument as JSON (`undefined` becomes `null`).
+fn json_arg(value: JsValue, arg: &str) -> Result<Value, JsValue> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    from_js(value, arg)
+}
+
+/// Renames a top-level `invalid_input` field after the argument it came from.
+fn in_arg(arg: &str) -> impl Fn(OidcError) -> JsValue + '_ {
+    move |e| match e {
+        OidcError::InvalidInput { field, message } if !field.starts_with(arg) => {
+            OidcError::InvalidInput {
+                field: format!("{arg}.{field}"),
+                message,
+            }
+            .into()
+        }
+        other => other.into(),
+    }
+}
+
+fn provider_arg(value: JsValue) -> Result<ProviderMetadata, JsValue> {
+    ProviderMetadata::from_value(&json_arg(value, "provider")?).map_err(in_arg("provider"))
+}
+
+fn client_arg(value: JsValue) -> Result<OidcClient, JsValue> {
+    OidcClient::from_value(&json_arg(value, "client")?).map_err(in_arg("client"))
+}
+
+fn pending_arg(value: JsValue) -> Result<PendingAuthorization, JsValue> {
+    PendingAuthorization::from_value(&json_arg(value, "pending")?).map_err(in_arg("pending"))
+}
 
 /// Builds `GET {issuer}/.well-known/openid-configuration`.
 #[wasm_bindgen(js_name = buildOidcDiscoveryRequest)]
@@ -26,20 +65,19 @@ pub fn build_oidc_discovery_request_js(issuer: &str) -> JsResult {
 /// Reads a discovery document; its `issuer` must equal `issuer`.
 #[wasm_bindgen(js_name = parseOidcDiscovery)]
 pub fn parse_oidc_discovery_js(status: u16, body: &str, issuer: &str) -> JsResult {
-    to_js(&parse_discovery(status, body, issuer)?)
+    to_js(&parse_discovery(status, body, issuer)?.to_value())
 }
 
 /// Builds `GET {jwks_uri}` for a provider (discovered or written by hand).
 #[wasm_bindgen(js_name = buildOidcJwksRequest)]
 pub fn build_oidc_jwks_request_js(provider: JsValue) -> JsResult {
-    let provider: ProviderMetadata = from_js(provider, "provider")?;
-    to_js(&build_jwks_request(&provider)?)
+    to_js(&build_jwks_request(&provider_arg(provider)?)?)
 }
 
 /// Reads a JWKS answer; returns the checked set (`{ keys }`), to cache.
 #[wasm_bindgen(js_name = parseOidcJwks)]
 pub fn parse_oidc_jwks_js(status: u16, body: &str) -> JsResult {
-    to_js(&parse_jwks(status, body)?)
+    to_js(&parse_jwks(status, body)?.to_value())
 }
 
 /// Builds the authorization URL: `{ url, pending }`. Keep `pending` out of the URL.
@@ -49,27 +87,22 @@ pub fn build_oidc_authorization_js(
     client: JsValue,
     request: JsValue,
 ) -> JsResult {
-    let provider: ProviderMetadata = from_js(provider, "provider")?;
-    let client: OidcClient = from_js(client, "client")?;
-    let request: AuthorizationRequest = if request.is_undefined() || request.is_null() {
-        AuthorizationRequest::default()
-    } else {
-        from_js(request, "request")?
+    let provider = provider_arg(provider)?;
+    let client = client_arg(client)?;
+    let request = match json_arg(request, "request")? {
+        Value::Null => AuthorizationRequest::default(),
+        value => AuthorizationRequest::from_value(&value).map_err(in_arg("request"))?,
     };
-    to_js(&build_authorization_request(
-        &provider,
-        &client,
-        &request,
-        &mut SystemEntropy,
-    )?)
+    let start = build_authorization_request(&provider, &client, &request, &mut SystemEntropy)?;
+    to_js(&start.to_value())
 }
 
 /// Reads the callback URL (or its query, or a `form_post` body): `{ code, iss? }`.
 #[wasm_bindgen(js_name = parseOidcCallback)]
 pub fn parse_oidc_callback_js(input: &str, provider: JsValue, pending: JsValue) -> JsResult {
-    let provider: ProviderMetadata = from_js(provider, "provider")?;
-    let pending: PendingAuthorization = from_js(pending, "pending")?;
-    to_js(&parse_callback(input, &provider, &pending)?)
+    let provider = provider_arg(provider)?;
+    let pending = pending_arg(pending)?;
+    to_js(&parse_callback(input, &provider, &pending)?.to_value())
 }
 
 /// Builds the token request exchanging `code` with the PKCE verifier.
@@ -80,9 +113,9 @@ pub fn build_oidc_token_request_js(
     pending: JsValue,
     code: &str,
 ) -> JsResult {
-    let provider: ProviderMetadata = from_js(provider, "provider")?;
-    let client: OidcClient = from_js(client, "client")?;
-    let pending: PendingAuthorization = from_js(pending, "pending")?;
+    let provider = provider_arg(provider)?;
+    let client = client_arg(client)?;
+    let pending = pending_arg(pending)?;
     let response = AuthorizationResponse {
         code: Secret::new(code),
         iss: None,
@@ -95,18 +128,18 @@ pub fn build_oidc_token_request_js(
 /// Reads the token endpoint's answer: `{ access_token, token_type, id_token, ... }`.
 #[wasm_bindgen(js_name = parseOidcTokenResponse)]
 pub fn parse_oidc_token_response_js(status: u16, body: &str) -> JsResult {
-    to_js(&parse_token_response(status, body)?)
+    to_js(&parse_token_response(status, body)?.to_value())
 }
 
 /// The ID token expectations that follow from an authorization this client started.
 #[wasm_bindgen(js_name = oidcExpectations)]
 pub fn oidc_expectations_js(provider: JsValue, client: JsValue, pending: JsValue) -> JsResult {
-    let provider: ProviderMetadata = from_js(provider, "provider")?;
-    let client: OidcClient = from_js(client, "client")?;
-    let pending: PendingAuthorization = from_js(pending, "pending")?;
-    to_js(&IdTokenExpectations::for_authorization(
-        &provider, &client, &pending,
-    ))
+    let expectations = IdTokenExpectations::for_authorization(
+        &provider_arg(provider)?,
+        &client_arg(client)?,
+        &pending_arg(pending)?,
+    );
+    to_js(&expectations.to_value())
 }
 
 /// Validates an ID token against a JWKS (object or JSON text) and expectations at `now`.
@@ -119,26 +152,24 @@ pub fn validate_id_token_js(
 ) -> JsResult {
     let jwks = match jwks.as_string() {
         Some(text) => Jwks::from_json(&text)?,
-        None => Jwks::from_value(from_js(jwks, "jwks")?)?,
+        None => Jwks::from_value(json_arg(jwks, "jwks")?)?,
     };
-    let expectations: IdTokenExpectations = from_js(expectations, "expectations")?;
-    to_js(&validate_id_token(
-        id_token,
-        &jwks,
-        &expectations,
-        unix_seconds(now)?,
-    )?)
+    let expectations = IdTokenExpectations::from_value(&json_arg(expectations, "expectations")?)
+        .map_err(in_arg("expectations"))?;
+    let token = validate_id_token(id_token, &jwks, &expectations, unix_seconds(now)?)?;
+    to_js(&token.to_value())
 }
 
 /// Builds an RFC 9470 `WWW-Authenticate` value.
 #[wasm_bindgen(js_name = buildStepUpChallenge)]
 pub fn build_step_up_challenge_js(challenge: JsValue) -> Result<String, JsValue> {
-    let challenge: StepUpChallenge = from_js(challenge, "challenge")?;
-    Ok(build_step_up_challenge(&challenge)?)
+    let challenge = StepUpChallenge::from_value(&json_arg(challenge, "challenge")?)
+        .map_err(in_arg("challenge"))?;
+    Ok(challenge.to_header_value()?)
 }
 
 /// Reads an RFC 9470 step-up challenge out of a `WWW-Authenticate` value.
 #[wasm_bindgen(js_name = parseStepUpChallenge)]
 pub fn parse_step_up_challenge_js(header_value: &str) -> JsResult {
-    to_js(&parse_step_up_challenge(header_value)?)
+    to_js(&parse_step_up_challenge(header_value)?.to_value())
 }
