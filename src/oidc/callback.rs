@@ -67,10 +67,15 @@ pub fn parse_callback(
             "this authorization was started with another provider",
         ));
     }
-    let without_fragment = input.split('#').next().unwrap_or_default();
-    let query = match without_fragment.split_once('?') {
-        Some((_, q)) => q,
-        None => without_fragment,
+    // A URL: its query, without the fragment. Otherwise the text is the query
+    // itself, where a literal `?` may appear inside a value.
+    let query = if let Some(q) = input.strip_prefix('?') {
+        q
+    } else if is_url(input) {
+        let without_fragment = input.split('#').next().unwrap_or_default();
+        without_fragment.split_once('?').map_or("", |(_, q)| q)
+    } else {
+        input
     };
     let pairs = form_parse(query).map_err(|m| OidcError::invalid("callback", m))?;
     for (i, (name, _)) in pairs.iter().enumerate() {
@@ -118,6 +123,19 @@ pub fn parse_callback(
     })
 }
 
+/// Whether `input` starts with `scheme://` (a `=`, `&` or `?` before it means a query).
+fn is_url(input: &str) -> bool {
+    input
+        .find("://")
+        .and_then(|i| input.get(..i))
+        .is_some_and(|scheme| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +160,8 @@ mod tests {
 
     #[test]
     fn accepts_a_code_in_a_url_query_or_body() {
+        let r = parse_callback("code=a?b&state=st-123", &provider(false), &pending()).unwrap();
+        assert_eq!(r.code.expose(), "a?b");
         for input in [
             "https://app.example/cb?code=abc%2B1&state=st-123#ignored",
             "?state=st-123&code=abc%2B1",
