@@ -33,9 +33,17 @@ pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
-    build_create_idv_session, parse_idv_result, CreateIdvSession, DocumentType, IalLevel,
-    IdvResult, IdvStatus, KosmosError, LivenessMode, VerifyV1Config, MAX_METADATA_ENTRIES,
-    MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
+    build_create_idv_session, build_create_step_up, build_read_idv_result,
+    build_read_service_public_key, build_read_step_up_result, parse_idv_result, parse_idv_session,
+    parse_service_public_key, parse_step_up_challenge, parse_step_up_result, parse_verified_claims,
+    Answer, BlockIdConfig, BlockIdTenant, Call, CheckDetail, ClaimSet, CreateDocumentSession,
+    CreateIdvSession, CreateStepUp, Curve, DocumentDetails, DocumentType, Envelope, Evidence,
+    EvidenceType, IalLevel, IdvResult, IdvSession, IdvStatus, KosmosError, LivenessMode,
+    MatchResult, Operation, PrivateKey, Profile, ProfileConfig, PublicKey, StepUpChallenge,
+    StepUpResult, StepUpStatus, Verification, VerifiedClaims, VerifiedClaimsError, VerifyV1Config,
+    ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES, MAX_ACTION_DESCRIPTION_BYTES, MAX_CHECK_DETAILS,
+    MAX_CLAIM_SETS, MAX_EVIDENCE, MAX_ID_BYTES, MAX_METADATA_ENTRIES, MAX_METADATA_KEY_BYTES,
+    MAX_METADATA_VALUE_BYTES, MAX_RESPONSE_BYTES, MAX_STEP_UP_EXPIRY_S, MIN_STEP_UP_EXPIRY_S,
 };
 pub use policy::{
     Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, MAX_CONDITION_DEPTH,
