@@ -15,16 +15,50 @@ use super::KosmosError;
 use crate::entropy::Entropy;
 use crate::http::HttpRequest;
 
-/// The configuration of one profile, tagged by `profile`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "profile")]
+/// The configuration of one profile, tagged by `profile`
+/// (`{"profile": "verify-v1", "base_url": ..., "api_key": ...}`).
+#[derive(Debug, Clone)]
 pub enum ProfileConfig {
     /// The verify-v1 REST contract (bearer API key).
-    #[serde(rename = "verify-v1")]
     VerifyV1(VerifyV1Config),
     /// A BlockID tenant through the encrypted envelope.
-    #[serde(rename = "blockid-tenant")]
     BlockIdTenant(BlockIdConfig),
+}
+
+// Internally tagged enums by hand: serde's derive for them buffers through
+// its `Content` machinery, about 25 KB of wasm; `serde_json::Value` is already there.
+fn untag<E: serde::de::Error>(
+    value: serde_json::Value,
+    tag: &'static str,
+) -> Result<(String, serde_json::Value), E> {
+    let serde_json::Value::Object(mut map) = value else {
+        return Err(E::custom("expected an object"));
+    };
+    match map.remove(tag) {
+        Some(serde_json::Value::String(name)) => Ok((name, serde_json::Value::Object(map))),
+        Some(_) => Err(E::custom(format!("`{tag}` is not a string"))),
+        None => Err(E::missing_field(tag)),
+    }
+}
+
+fn inner<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    value: serde_json::Value,
+) -> Result<T, E> {
+    serde_json::from_value(value).map_err(E::custom)
+}
+
+impl<'de> Deserialize<'de> for ProfileConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (name, rest) = untag::<D::Error>(serde_json::Value::deserialize(d)?, "profile")?;
+        match name.as_str() {
+            "verify-v1" => inner(rest).map(Self::VerifyV1),
+            "blockid-tenant" => inner(rest).map(Self::BlockIdTenant),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["verify-v1", "blockid-tenant"],
+            )),
+        }
+    }
 }
 
 /// A ready-to-use profile.
@@ -68,9 +102,9 @@ impl Operation {
     }
 }
 
-/// A call to make: the operation and its input, tagged by `operation`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "operation", rename_all = "snake_case")]
+/// A call to make: the operation and its input, tagged by `operation`
+/// (`{"operation": "read_idv_result", "session_id": "..."}`).
+#[derive(Debug, Clone)]
 pub enum Call {
     /// Create an IDV session.
     CreateIdvSession(CreateIdvSession),
@@ -86,6 +120,43 @@ pub enum Call {
         /// The challenge to read.
         challenge_id: String,
     },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionRef {
+    session_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChallengeRef {
+    challenge_id: String,
+}
+
+impl<'de> Deserialize<'de> for Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (name, rest) = untag::<D::Error>(serde_json::Value::deserialize(d)?, "operation")?;
+        match name.as_str() {
+            "create_idv_session" => inner(rest).map(Self::CreateIdvSession),
+            "read_idv_result" => inner(rest).map(|r: SessionRef| Self::ReadIdvResult {
+                session_id: r.session_id,
+            }),
+            "create_step_up" => inner(rest).map(Self::CreateStepUp),
+            "read_step_up_result" => inner(rest).map(|r: ChallengeRef| Self::ReadStepUpResult {
+                challenge_id: r.challenge_id,
+            }),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &[
+                    "create_idv_session",
+                    "read_idv_result",
+                    "create_step_up",
+                    "read_step_up_result",
+                ],
+            )),
+        }
+    }
 }
 
 impl Call {
@@ -368,6 +439,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Profile::new(c).unwrap_err().field(), Some("base_url"));
-        assert!(serde_json::from_value::<ProfileConfig>(json!({"profile": "v9"})).is_err());
+        for bad in [
+            json!({"profile": "v9"}),
+            json!({"base_url": "https://x"}),
+            json!({"profile": 1}),
+            json!([]),
+        ] {
+            assert!(serde_json::from_value::<ProfileConfig>(bad).is_err());
+        }
+        for bad in [
+            json!({"operation": "delete"}),
+            json!({"operation": "read_idv_result"}),
+            json!({"operation": "read_idv_result", "session_id": "s", "x": 1}),
+            json!({"session_id": "s"}),
+        ] {
+            assert!(serde_json::from_value::<Call>(bad).is_err());
+        }
     }
 }
