@@ -1,4 +1,4 @@
-//! The 1Kosmos vectors under tests/vectors/kosmos/, through the public API only.
+//! The 1Kosmos vectors (tests/vectors/kosmos-*.json), through the public API only.
 
 #![expect(
     clippy::unwrap_used,
@@ -12,7 +12,7 @@ use kosmos_connect::{
 use serde_json::{json, Value};
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/kosmos/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/kosmos-{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
     serde_json::from_str(&text).unwrap()
 }
@@ -63,7 +63,7 @@ fn check_error(name: &str, e: &KosmosError, want: &Value) {
 #[test]
 fn verify_v1_answers() {
     let profile = verify_v1();
-    let vectors = load("verify_v1_answers.json");
+    let vectors = load("verify-v1-answers.json");
     let cases = vectors["cases"].as_array().unwrap();
     assert!(cases.len() > 90);
     for case in cases {
@@ -88,7 +88,7 @@ fn verify_v1_answers() {
 
 #[test]
 fn verified_claims_vectors() {
-    let vectors = load("verified_claims.json");
+    let vectors = load("verified-claims.json");
     for case in vectors["valid"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let parsed =

@@ -445,12 +445,12 @@ mod tests {
         assert!(shown.contains("REDACTED"));
     }
 
-    /// Node's crypto made these (tests/vectors/kosmos/make-envelope-vectors.mjs):
+    /// Node's crypto made these (tests/vectors/make-kosmos-envelope-vectors.mjs):
     /// the same key and the same bytes, sealing with the vector's IV.
     #[test]
     fn seals_exactly_as_node_does() {
         let vectors: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/vectors/kosmos/envelope.json")).unwrap();
+            serde_json::from_str(include_str!("../../tests/vectors/kosmos-envelope.json")).unwrap();
         for case in vectors["cases"].as_array().unwrap() {
             let curve: Curve = serde_json::from_value(case["curve"].clone()).unwrap();
             let ours = PrivateKey::from_base64(curve, case["caller_private_key"].as_str().unwrap())

@@ -62,6 +62,14 @@ pub enum KosmosError {
     },
     /// The platform had no secure randomness.
     EntropyUnavailable,
+    /// The request did not get an answer (raised by the host client layer,
+    /// never by the sans-IO core).
+    Transport {
+        /// Whether it was the client's timeout (else the fetch itself failed).
+        timed_out: bool,
+        /// What happened, without URL query or headers.
+        message: String,
+    },
 }
 
 impl KosmosError {
@@ -89,7 +97,7 @@ impl KosmosError {
             Self::Api {
                 retryable: true,
                 ..
-            }
+            } | Self::Transport { .. }
         )
     }
 
@@ -134,6 +142,10 @@ impl fmt::Display for KosmosError {
                 write!(f, "the `{profile}` profile does not support `{operation}`")
             }
             Self::EntropyUnavailable => f.write_str("no secure random source is available"),
+            Self::Transport { timed_out: true, message } => {
+                write!(f, "1kosmos did not answer in time: {message}")
+            }
+            Self::Transport { message, .. } => write!(f, "1kosmos could not be reached: {message}"),
         }
     }
 }
@@ -151,6 +163,10 @@ impl ErrorInfo for KosmosError {
             Self::DecryptFailed => "decrypt_failed",
             Self::Unsupported { .. } => "unsupported",
             Self::EntropyUnavailable => "entropy_unavailable",
+            Self::Transport {
+                timed_out: true, ..
+            } => "timeout",
+            Self::Transport { .. } => "network_error",
         }
     }
 
@@ -170,12 +186,18 @@ impl ErrorInfo for KosmosError {
                 retryable,
                 retry_after_s,
                 ..
-            } => Some(serde_json::json!({
-                "status": status,
-                "retryable": retryable,
-                "retry_after_s": retry_after_s,
-                "api_code": api_code,
-            })),
+            } => {
+                let mut d = serde_json::json!({
+                    "status": status,
+                    "retryable": retryable,
+                    "retry_after_s": retry_after_s,
+                });
+                if let (Some(code), Some(map)) = (api_code, d.as_object_mut()) {
+                    map.insert("api_code".into(), serde_json::Value::String(code.clone()));
+                }
+                Some(d)
+            }
+            Self::Transport { .. } => Some(serde_json::json!({ "retryable": true })),
             Self::Unsupported { operation, profile } => Some(serde_json::json!({
                 "operation": operation,
                 "profile": profile,

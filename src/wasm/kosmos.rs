@@ -95,7 +95,10 @@ pub fn parse_verified_claims_js(value: JsValue) -> JsResult {
 
 /// Reads a typed argument through `serde_json::Value`: one `serde_wasm_bindgen`
 /// instantiation for all the input types, which keeps the wasm small.
-fn from_js_json<T: serde::de::DeserializeOwned>(value: JsValue, arg: &str) -> Result<T, JsValue> {
+pub(super) fn from_js_json<T: serde::de::DeserializeOwned>(
+    value: JsValue,
+    arg: &str,
+) -> Result<T, JsValue> {
     let json: serde_json::Value = from_js(value, arg)?;
     serde_json::from_value(json)
         .map_err(|e| Error::usage(format!("`{arg}` is not valid: {e}"), Some(arg)).into())

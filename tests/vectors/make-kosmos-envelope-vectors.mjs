@@ -1,7 +1,7 @@
 // Makes envelope.json with Node's own crypto (an implementation independent
 // of the Rust core): ECDH on secp256k1 / prime256v1, the shared x-coordinate
 // as AES-256-GCM key, a 16-byte IV, base64(iv || ciphertext || tag).
-// Run: node tests/vectors/kosmos/make-envelope-vectors.mjs > tests/vectors/kosmos/envelope.json
+// Run: node tests/vectors/make-kosmos-envelope-vectors.mjs > tests/vectors/kosmos-envelope.json
 import { createECDH, createCipheriv, createHash } from "node:crypto";
 
 // Deterministic private keys so the file is reproducible: sha256 of a label.
@@ -53,6 +53,6 @@ for (const [curve, name] of [["secp256k1", "secp256k1"], ["prime256v1", "p256"]]
 }
 process.stdout.write(JSON.stringify({
   description: "blockid-tenant envelope vectors made with Node's crypto (createECDH + aes-256-gcm, 16-byte IV)",
-  generator: "tests/vectors/kosmos/make-envelope-vectors.mjs",
+  generator: "tests/vectors/make-kosmos-envelope-vectors.mjs",
   cases,
 }, null, 2) + "\n");
