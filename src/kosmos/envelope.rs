@@ -38,20 +38,14 @@ const B64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// The elliptic curve of the envelope's key agreement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The elliptic curve of the envelope's key agreement. In JSON: `secp256k1`,
+/// or `p256` (also read as `P-256`, `prime256v1`, `secp256r1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Curve {
     /// secp256k1, the 1Kosmos default.
     #[default]
-    #[serde(rename = "secp256k1")]
     Secp256k1,
     /// NIST P-256 (`prime256v1`, `secp256r1`).
-    #[serde(
-        rename = "p256",
-        alias = "P-256",
-        alias = "prime256v1",
-        alias = "secp256r1"
-    )]
     P256,
 }
 
@@ -62,6 +56,33 @@ impl Curve {
             Self::Secp256k1 => "secp256k1",
             Self::P256 => "prime256v1",
         }
+    }
+
+    /// Reads `secp256k1`, `p256`, `P-256`, `prime256v1` or `secp256r1`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "secp256k1" => Some(Self::Secp256k1),
+            "p256" | "P-256" | "prime256v1" | "secp256r1" => Some(Self::P256),
+            _ => None,
+        }
+    }
+}
+
+// By hand: serde's derive for a renamed, aliased enum costs more wasm than this.
+impl Serialize for Curve {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            Self::Secp256k1 => "secp256k1",
+            Self::P256 => "p256",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Curve {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is not secp256k1 or p256")))
     }
 }
 

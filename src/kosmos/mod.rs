@@ -27,9 +27,8 @@ pub use model::{
 };
 pub use profile::{Answer, Call, Operation, Profile, ProfileConfig};
 pub use verified_claims::{
-    parse_verified_claims, CheckDetail, ClaimSet, DocumentDetails, Evidence, EvidenceType,
-    Verification, VerifiedClaims, VerifiedClaimsError, MAX_CHECK_DETAILS, MAX_CLAIM_SETS,
-    MAX_EVIDENCE,
+    parse_verified_claims, EvidenceType, VerifiedClaims, VerifiedClaimsError, MAX_CHECK_DETAILS,
+    MAX_CLAIM_SETS, MAX_EVIDENCE,
 };
 pub use verify_v1::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,

@@ -47,6 +47,22 @@ fn inner<T: serde::de::DeserializeOwned, E: serde::de::Error>(
     serde_json::from_value(value).map_err(E::custom)
 }
 
+impl ProfileConfig {
+    /// Reads the configuration of the profile called `profile` from JSON text
+    /// holding its other members.
+    pub fn from_json(profile: &str, json: &str) -> Result<Self, serde_json::Error> {
+        use serde::de::Error as _;
+        match profile {
+            "verify-v1" => serde_json::from_str(json).map(Self::VerifyV1),
+            "blockid-tenant" => serde_json::from_str(json).map(Self::BlockIdTenant),
+            other => Err(serde_json::Error::unknown_variant(
+                other,
+                &["verify-v1", "blockid-tenant"],
+            )),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for ProfileConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (name, rest) = untag::<D::Error>(serde_json::Value::deserialize(d)?, "profile")?;
@@ -132,6 +148,26 @@ struct SessionRef {
 #[serde(deny_unknown_fields)]
 struct ChallengeRef {
     challenge_id: String,
+}
+
+impl Call {
+    /// Reads the input of `operation` from JSON text.
+    pub fn from_json(operation: Operation, json: &str) -> Result<Self, serde_json::Error> {
+        match operation {
+            Operation::CreateIdvSession => serde_json::from_str(json).map(Self::CreateIdvSession),
+            Operation::ReadIdvResult => {
+                serde_json::from_str(json).map(|r: SessionRef| Self::ReadIdvResult {
+                    session_id: r.session_id,
+                })
+            }
+            Operation::CreateStepUp => serde_json::from_str(json).map(Self::CreateStepUp),
+            Operation::ReadStepUpResult => {
+                serde_json::from_str(json).map(|r: ChallengeRef| Self::ReadStepUpResult {
+                    challenge_id: r.challenge_id,
+                })
+            }
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Call {
@@ -430,6 +466,20 @@ mod tests {
             .parse(Operation::CreateStepUp, 200, &[], "{}")
             .unwrap_err();
         assert_eq!(e.code(), "unsupported");
+    }
+
+    #[test]
+    fn from_json_reads_untagged_members() {
+        let c = ProfileConfig::from_json(
+            "verify-v1",
+            r#"{"base_url":"https://x.example","api_key":"k"}"#,
+        )
+        .unwrap();
+        assert!(matches!(c, ProfileConfig::VerifyV1(_)));
+        assert!(ProfileConfig::from_json("v2", "{}").is_err());
+        let call = Call::from_json(Operation::ReadStepUpResult, r#"{"challenge_id":"c"}"#).unwrap();
+        assert_eq!(call.operation(), Operation::ReadStepUpResult);
+        assert!(Call::from_json(Operation::ReadIdvResult, r#"{"challenge_id":"c"}"#).is_err());
     }
 
     #[test]

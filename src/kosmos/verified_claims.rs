@@ -13,7 +13,9 @@
 //!   `utility_statement` (its `provider` becomes `document_details.issuer`,
 //!   its `date` `document_details.date_of_issuance`).
 //!
-//! Everything else is kept as it came, in the order it came.
+//! Everything else is kept as it came, in the order it came. The result is
+//! the validated JSON itself ([`VerifiedClaims`] wraps it), with accessors for
+//! what callers decide on.
 
 use core::fmt;
 
@@ -66,82 +68,14 @@ impl std::error::Error for VerifiedClaimsError {}
 
 type R<T> = Result<T, VerifiedClaimsError>;
 
-/// `verified_claims`: one claim set, or several.
+/// A validated, normalized `verified_claims` value (one claim set object or
+/// an array of them). Serializes as that JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum VerifiedClaims {
-    /// A single object.
-    One(Box<ClaimSet>),
-    /// An array of objects (at least one).
-    Many(Vec<ClaimSet>),
-}
-
-impl VerifiedClaims {
-    /// The claim sets, whether one or several.
-    pub fn sets(&self) -> &[ClaimSet] {
-        match self {
-            Self::One(set) => core::slice::from_ref(&**set),
-            Self::Many(sets) => sets,
-        }
-    }
-
-    /// The NIST SP 800-63A level the claim sets assert: the highest
-    /// `assurance_level` among sets whose trust framework is `nist_800_63A`.
-    pub fn ial_level(&self) -> Option<IalLevel> {
-        self.sets()
-            .iter()
-            .filter_map(|s| s.verification.ial_level())
-            .max()
-    }
-}
-
-/// One verified claim set: how the claims were verified, and the claims.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClaimSet {
-    /// How the claims were verified.
-    pub verification: Verification,
-    /// The verified claims themselves (`given_name`, `birthdate`, ...).
-    pub claims: Map<String, Value>,
-    /// Members this library does not know, kept as they came.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// How a claim set was verified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verification {
-    /// The trust framework, e.g. `nist_800_63A`, `eidas`, `de_aml`.
-    pub trust_framework: String,
-    /// The level within the framework, e.g. `ial2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assurance_level: Option<String>,
-    /// When the verification took place (RFC 3339 date-time).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
-    /// The verification process reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification_process: Option<String>,
-    /// The evidence the verification relied on.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<Evidence>,
-    /// Members this library does not know (`assurance_process`, ...), kept as they came.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl Verification {
-    /// The IAL this verification asserts, when its framework is NIST SP 800-63A.
-    pub fn ial_level(&self) -> Option<IalLevel> {
-        if !self.trust_framework.eq_ignore_ascii_case("nist_800_63a") {
-            return None;
-        }
-        self.assurance_level.as_deref().and_then(IalLevel::parse)
-    }
-}
+#[serde(transparent)]
+pub struct VerifiedClaims(Value);
 
 /// The kind of one piece of evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceType {
     /// A physical or electronic identity document.
     Document,
@@ -153,73 +87,91 @@ pub enum EvidenceType {
     ElectronicSignature,
 }
 
-/// One piece of evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// The kind of evidence.
-    #[serde(rename = "type")]
-    pub kind: EvidenceType,
-    /// The checks performed on it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub check_details: Vec<CheckDetail>,
-    /// When the evidence was checked (RFC 3339 date-time).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
-    /// For a document: what document it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_details: Option<DocumentDetails>,
-    /// Members this library does not know or does not type (`record`,
-    /// `attestation`, `signature_type`, `attachments`, ...), kept as they came.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+impl EvidenceType {
+    /// The 1.0 name: `document`, `electronic_record`, `vouch`, `electronic_signature`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Document => "document",
+            Self::ElectronicRecord => "electronic_record",
+            Self::Vouch => "vouch",
+            Self::ElectronicSignature => "electronic_signature",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Document,
+            Self::ElectronicRecord,
+            Self::Vouch,
+            Self::ElectronicSignature,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
 }
 
-/// One check performed on a piece of evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckDetail {
-    /// The check, e.g. `vdig` (document inspection), `vpip` (photo vs person), `bvr`.
-    pub check_method: String,
-    /// Who performed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organization: Option<String>,
-    /// The transaction reference of the check.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub txn: Option<String>,
-    /// When it was performed (RFC 3339 date-time).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
-    /// Members this library does not know, kept as they came.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+impl VerifiedClaims {
+    /// The validated JSON.
+    pub fn as_value(&self) -> &Value {
+        &self.0
+    }
 
-/// What document a `document` evidence was.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocumentDetails {
-    /// The document type, e.g. `passport`, `driving_permit`, `idcard`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_number: Option<String>,
-    /// Date of issuance (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_of_issuance: Option<String>,
-    /// Date of expiry (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_of_expiry: Option<String>,
-    /// Members this library does not know or does not type (`issuer`,
-    /// `personal_number`, `serial_number`, ...), kept as they came.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// The validated JSON, owned.
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
+    /// The claim sets (objects with `verification` and `claims`), whether one or several.
+    pub fn sets(&self) -> Vec<&Map<String, Value>> {
+        match &self.0 {
+            Value::Object(o) => vec![o],
+            Value::Array(a) => a.iter().filter_map(Value::as_object).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Each set's `verification.trust_framework`.
+    pub fn trust_frameworks(&self) -> Vec<&str> {
+        self.sets()
+            .into_iter()
+            .filter_map(|s| s.get("verification")?.get("trust_framework")?.as_str())
+            .collect()
+    }
+
+    /// Each set's evidence types, in order.
+    pub fn evidence_types(&self) -> Vec<EvidenceType> {
+        self.sets()
+            .into_iter()
+            .filter_map(|s| s.get("verification")?.get("evidence")?.as_array())
+            .flatten()
+            .filter_map(|e| EvidenceType::parse(e.get("type")?.as_str()?))
+            .collect()
+    }
+
+    /// The NIST SP 800-63A level the claim sets assert: the highest
+    /// `assurance_level` among sets whose trust framework is `nist_800_63A`.
+    pub fn ial_level(&self) -> Option<IalLevel> {
+        self.sets()
+            .into_iter()
+            .filter_map(|s| {
+                let v = s.get("verification")?;
+                let framework = v.get("trust_framework")?.as_str()?;
+                if !framework.eq_ignore_ascii_case("nist_800_63a") {
+                    return None;
+                }
+                IalLevel::parse(v.get("assurance_level")?.as_str()?)
+            })
+            .max()
+    }
 }
 
 /// Parses, validates and normalizes a `verified_claims` value (an object or
 /// a non-empty array of objects). Errors name the offending member's path.
 pub fn parse_verified_claims(value: &Value) -> Result<VerifiedClaims, VerifiedClaimsError> {
     const ROOT: &str = "verified_claims";
-    match value {
-        Value::Object(obj) => Ok(VerifiedClaims::One(Box::new(claim_set(obj.clone(), ROOT)?))),
+    let mut value = value.clone();
+    match &mut value {
+        Value::Object(obj) => claim_set(obj, ROOT)?,
         Value::Array(items) => {
             if items.is_empty() {
                 return Err(VerifiedClaimsError::new(ROOT, "is an empty array"));
@@ -230,76 +182,107 @@ pub fn parse_verified_claims(value: &Value) -> Result<VerifiedClaims, VerifiedCl
                     format!("has more than {MAX_CLAIM_SETS} claim sets"),
                 ));
             }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let path = format!("{ROOT}[{i}]");
-                    claim_set(object(item, &path)?, &path)
-                })
-                .collect::<R<Vec<_>>>()
-                .map(VerifiedClaims::Many)
+            for_each_object(items, ROOT, claim_set)?;
         }
-        _ => Err(VerifiedClaimsError::new(
-            ROOT,
-            "is not an object or an array",
-        )),
+        _ => {
+            return Err(VerifiedClaimsError::new(
+                ROOT,
+                "is not an object or an array",
+            ))
+        }
     }
-}
-
-fn object(value: &Value, path: &str) -> R<Map<String, Value>> {
-    match value {
-        Value::Object(obj) => Ok(obj.clone()),
-        _ => Err(VerifiedClaimsError::new(path, "is not an object")),
-    }
+    Ok(VerifiedClaims(value))
 }
 
 fn join(path: &str, name: &str) -> String {
     format!("{path}.{name}")
 }
 
-/// Removes `name` from `obj`: absent or null gives `None`, else it must be a non-empty string.
-fn take_str(obj: &mut Map<String, Value>, name: &str, path: &str) -> R<Option<String>> {
-    match obj.remove(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s)),
-        Some(Value::String(_)) => Err(VerifiedClaimsError::new(&join(path, name), "is empty")),
-        Some(_) => Err(VerifiedClaimsError::new(
-            &join(path, name),
-            "is not a string",
+/// Runs `check` on every item of an array, each of which must be an object.
+fn for_each_object(
+    items: &mut [Value],
+    path: &str,
+    check: fn(&mut Map<String, Value>, &str) -> R<()>,
+) -> R<()> {
+    for (i, item) in items.iter_mut().enumerate() {
+        let p = format!("{path}[{i}]");
+        match item {
+            Value::Object(obj) => check(obj, &p)?,
+            _ => return Err(VerifiedClaimsError::new(&p, "is not an object")),
+        }
+    }
+    Ok(())
+}
+
+/// An optional array member of at most `max` objects, each checked.
+fn object_array(
+    obj: &mut Map<String, Value>,
+    name: &str,
+    path: &str,
+    max: usize,
+    check: fn(&mut Map<String, Value>, &str) -> R<()>,
+) -> R<()> {
+    let p = join(path, name);
+    match obj.get_mut(name) {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(items)) if items.len() > max => Err(VerifiedClaimsError::new(
+            &p,
+            format!("has more than {max} entries"),
         )),
+        Some(Value::Array(items)) => for_each_object(items, &p, check),
+        Some(_) => Err(VerifiedClaimsError::new(&p, "is not an array")),
     }
 }
 
-fn require_str(obj: &mut Map<String, Value>, name: &str, path: &str) -> R<String> {
-    take_str(obj, name, path)?
+/// A required object member, checked.
+fn required_object(
+    obj: &mut Map<String, Value>,
+    name: &str,
+    path: &str,
+    check: fn(&mut Map<String, Value>, &str) -> R<()>,
+) -> R<()> {
+    let p = join(path, name);
+    match obj.get_mut(name) {
+        None | Some(Value::Null) => Err(VerifiedClaimsError::new(&p, "is missing")),
+        Some(Value::Object(inner)) => check(inner, &p),
+        Some(_) => Err(VerifiedClaimsError::new(&p, "is not an object")),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Text,
+    Date,
+    DateTime,
+}
+
+/// An optional member: absent or null is fine, else a non-empty string of `form`.
+fn text(obj: &Map<String, Value>, name: &str, path: &str, form: Form) -> R<Option<String>> {
+    let fail = |m: &str| Err(VerifiedClaimsError::new(&join(path, name), m));
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => fail("is empty"),
+        Some(Value::String(s)) => {
+            let ok = match form {
+                Form::Text => true,
+                Form::Date => is_date(s),
+                Form::DateTime => is_datetime(s),
+            };
+            if ok {
+                Ok(Some(s.clone()))
+            } else if form == Form::Date {
+                fail(&format!("`{}` is not a yyyy-mm-dd date", short(s)))
+            } else {
+                fail(&format!("`{}` is not an rfc 3339 date-time", short(s)))
+            }
+        }
+        Some(_) => fail("is not a string"),
+    }
+}
+
+fn required_text(obj: &Map<String, Value>, name: &str, path: &str) -> R<String> {
+    text(obj, name, path, Form::Text)?
         .ok_or_else(|| VerifiedClaimsError::new(&join(path, name), "is missing"))
-}
-
-fn take_datetime(obj: &mut Map<String, Value>, name: &str, path: &str) -> R<Option<String>> {
-    let value = take_str(obj, name, path)?;
-    if let Some(s) = &value {
-        if !is_datetime(s) {
-            return Err(VerifiedClaimsError::new(
-                &join(path, name),
-                format!("`{}` is not an rfc 3339 date-time", short(s)),
-            ));
-        }
-    }
-    Ok(value)
-}
-
-fn take_date(obj: &mut Map<String, Value>, name: &str, path: &str) -> R<Option<String>> {
-    let value = take_str(obj, name, path)?;
-    if let Some(s) = &value {
-        if !is_date(s) {
-            return Err(VerifiedClaimsError::new(
-                &join(path, name),
-                format!("`{}` is not a yyyy-mm-dd date", short(s)),
-            ));
-        }
-    }
-    Ok(value)
 }
 
 fn short(s: &str) -> &str {
@@ -309,31 +292,13 @@ fn short(s: &str) -> &str {
     }
 }
 
-fn claim_set(mut obj: Map<String, Value>, path: &str) -> R<ClaimSet> {
-    let verification_path = join(path, "verification");
-    let verification = match obj.remove("verification") {
-        None | Some(Value::Null) => {
-            return Err(VerifiedClaimsError::new(&verification_path, "is missing"))
-        }
-        Some(v) => verification(object(&v, &verification_path)?, &verification_path)?,
-    };
-    let claims_path = join(path, "claims");
-    let claims = match obj.remove("claims") {
-        None | Some(Value::Null) => {
-            return Err(VerifiedClaimsError::new(&claims_path, "is missing"))
-        }
-        Some(v) => object(&v, &claims_path)?,
-    };
-    check_claims(&claims, &claims_path)?;
-    Ok(ClaimSet {
-        verification,
-        claims,
-        extra: obj,
-    })
+fn claim_set(obj: &mut Map<String, Value>, path: &str) -> R<()> {
+    required_object(obj, "verification", path, verification)?;
+    required_object(obj, "claims", path, claims)
 }
 
 /// Claims whose format the standard fixes are checked; the rest are kept as they are.
-fn check_claims(claims: &Map<String, Value>, path: &str) -> R<()> {
+fn claims(claims: &mut Map<String, Value>, path: &str) -> R<()> {
     if let Some(v) = claims.get("birthdate") {
         let ok = v.as_str().is_some_and(|s| is_date(s) || is_year(s));
         if !ok {
@@ -349,151 +314,81 @@ fn check_claims(claims: &Map<String, Value>, path: &str) -> R<()> {
         "middle_name",
         "birth_family_name",
     ] {
-        if let Some(v) = claims.get(name) {
-            if !v.is_string() {
-                return Err(VerifiedClaimsError::new(
-                    &join(path, name),
-                    "is not a string",
-                ));
-            }
-        }
-    }
-    if let Some(v) = claims.get("address") {
-        if !v.is_object() {
+        if claims.get(name).is_some_and(|v| !v.is_string()) {
             return Err(VerifiedClaimsError::new(
-                &join(path, "address"),
-                "is not an object",
+                &join(path, name),
+                "is not a string",
             ));
         }
+    }
+    if claims.get("address").is_some_and(|v| !v.is_object()) {
+        return Err(VerifiedClaimsError::new(
+            &join(path, "address"),
+            "is not an object",
+        ));
     }
     Ok(())
 }
 
-fn verification(mut obj: Map<String, Value>, path: &str) -> R<Verification> {
-    let trust_framework = require_str(&mut obj, "trust_framework", path)?;
-    let assurance_level = take_str(&mut obj, "assurance_level", path)?;
-    let time = take_datetime(&mut obj, "time", path)?;
-    let verification_process = take_str(&mut obj, "verification_process", path)?;
-    let evidence_path = join(path, "evidence");
-    let evidence = match obj.remove("evidence") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
-            if items.len() > MAX_EVIDENCE {
-                return Err(VerifiedClaimsError::new(
-                    &evidence_path,
-                    format!("has more than {MAX_EVIDENCE} entries"),
-                ));
-            }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let p = format!("{evidence_path}[{i}]");
-                    evidence(object(item, &p)?, &p)
-                })
-                .collect::<R<Vec<_>>>()?
-        }
-        Some(_) => return Err(VerifiedClaimsError::new(&evidence_path, "is not an array")),
-    };
-    Ok(Verification {
-        trust_framework,
-        assurance_level,
-        time,
-        verification_process,
-        evidence,
-        extra: obj,
-    })
+fn verification(obj: &mut Map<String, Value>, path: &str) -> R<()> {
+    required_text(obj, "trust_framework", path)?;
+    text(obj, "assurance_level", path, Form::Text)?;
+    text(obj, "time", path, Form::DateTime)?;
+    text(obj, "verification_process", path, Form::Text)?;
+    object_array(obj, "evidence", path, MAX_EVIDENCE, evidence)
 }
 
-fn evidence(mut obj: Map<String, Value>, path: &str) -> R<Evidence> {
-    let raw_type = require_str(&mut obj, "type", path)?;
-    let kind = match raw_type.trim().to_ascii_lowercase().as_str() {
-        "document" => EvidenceType::Document,
+fn evidence(obj: &mut Map<String, Value>, path: &str) -> R<()> {
+    let raw = required_text(obj, "type", path)?;
+    let lower = raw.trim().to_ascii_lowercase();
+    let kind = match lower.as_str() {
         "id_document" => {
-            upgrade_id_document(&mut obj);
+            upgrade_id_document(obj);
             EvidenceType::Document
         }
         "utility_bill" => {
-            upgrade_utility_bill(&mut obj);
+            upgrade_utility_bill(obj);
             EvidenceType::Document
         }
-        "electronic_record" => EvidenceType::ElectronicRecord,
-        "vouch" => EvidenceType::Vouch,
-        "electronic_signature" | "qes" => EvidenceType::ElectronicSignature,
-        _ => {
-            return Err(VerifiedClaimsError::new(
+        "qes" => EvidenceType::ElectronicSignature,
+        other => EvidenceType::parse(other).ok_or_else(|| {
+            VerifiedClaimsError::new(
                 &join(path, "type"),
                 format!(
                     "`{}` is not document, electronic_record, vouch or electronic_signature",
-                    short(&raw_type)
+                    short(&raw)
                 ),
+            )
+        })?,
+    };
+    obj.insert("type".into(), Value::String(kind.as_str().into()));
+    text(obj, "time", path, Form::DateTime)?;
+    object_array(obj, "check_details", path, MAX_CHECK_DETAILS, check_detail)?;
+    let details_path = join(path, "document_details");
+    match obj.get_mut("document_details") {
+        None | Some(Value::Null) => {}
+        Some(_) if kind != EvidenceType::Document => {
+            return Err(VerifiedClaimsError::new(
+                &details_path,
+                "is only allowed on `document` evidence",
             ))
         }
-    };
-    let time = take_datetime(&mut obj, "time", path)?;
-    let checks_path = join(path, "check_details");
-    let check_details = match obj.remove("check_details") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
-            if items.len() > MAX_CHECK_DETAILS {
-                return Err(VerifiedClaimsError::new(
-                    &checks_path,
-                    format!("has more than {MAX_CHECK_DETAILS} entries"),
-                ));
-            }
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let p = format!("{checks_path}[{i}]");
-                    check_detail(object(item, &p)?, &p)
-                })
-                .collect::<R<Vec<_>>>()?
-        }
-        Some(_) => return Err(VerifiedClaimsError::new(&checks_path, "is not an array")),
-    };
-    let details_path = join(path, "document_details");
-    let document_details = match obj.remove("document_details") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(document_details(object(&v, &details_path)?, &details_path)?),
-    };
-    if kind != EvidenceType::Document && document_details.is_some() {
-        return Err(VerifiedClaimsError::new(
-            &details_path,
-            "is only allowed on `document` evidence",
-        ));
+        Some(Value::Object(details)) => document_details(details, &details_path)?,
+        Some(_) => return Err(VerifiedClaimsError::new(&details_path, "is not an object")),
     }
     match kind {
-        EvidenceType::ElectronicRecord => require_typed_object(&obj, "record", path)?,
-        EvidenceType::Vouch => require_typed_object(&obj, "attestation", path)?,
-        EvidenceType::ElectronicSignature => {
-            if !obj.get("signature_type").is_some_and(Value::is_string) {
-                return Err(VerifiedClaimsError::new(
-                    &join(path, "signature_type"),
-                    "is missing or not a string",
-                ));
-            }
-        }
-        EvidenceType::Document => {}
+        EvidenceType::ElectronicRecord => typed_object(obj, "record", path),
+        EvidenceType::Vouch => typed_object(obj, "attestation", path),
+        EvidenceType::ElectronicSignature => required_text(obj, "signature_type", path).map(drop),
+        EvidenceType::Document => Ok(()),
     }
-    Ok(Evidence {
-        kind,
-        check_details,
-        time,
-        document_details,
-        extra: obj,
-    })
 }
 
 /// `record` / `attestation`, when present, must be objects with a string `type`.
-fn require_typed_object(obj: &Map<String, Value>, name: &str, path: &str) -> R<()> {
+fn typed_object(obj: &Map<String, Value>, name: &str, path: &str) -> R<()> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(()),
-        Some(Value::Object(inner)) if inner.get("type").is_some_and(Value::is_string) => Ok(()),
-        Some(Value::Object(_)) => Err(VerifiedClaimsError::new(
-            &format!("{path}.{name}.type"),
-            "is missing or not a string",
-        )),
+        Some(Value::Object(inner)) => required_text(inner, "type", &join(path, name)).map(drop),
         Some(_) => Err(VerifiedClaimsError::new(
             &join(path, name),
             "is not an object",
@@ -543,33 +438,28 @@ fn upgrade_utility_bill(obj: &mut Map<String, Value>) {
         .or_insert(Value::Object(details));
 }
 
-fn check_detail(mut obj: Map<String, Value>, path: &str) -> R<CheckDetail> {
-    Ok(CheckDetail {
-        check_method: require_str(&mut obj, "check_method", path)?,
-        organization: take_str(&mut obj, "organization", path)?,
-        txn: take_str(&mut obj, "txn", path)?,
-        time: take_datetime(&mut obj, "time", path)?,
-        extra: obj,
-    })
+fn check_detail(obj: &mut Map<String, Value>, path: &str) -> R<()> {
+    required_text(obj, "check_method", path)?;
+    text(obj, "organization", path, Form::Text)?;
+    text(obj, "txn", path, Form::Text)?;
+    text(obj, "time", path, Form::DateTime).map(drop)
 }
 
-fn document_details(mut obj: Map<String, Value>, path: &str) -> R<DocumentDetails> {
-    let details = DocumentDetails {
-        kind: require_str(&mut obj, "type", path)?,
-        document_number: take_str(&mut obj, "document_number", path)?,
-        date_of_issuance: take_date(&mut obj, "date_of_issuance", path)?,
-        date_of_expiry: take_date(&mut obj, "date_of_expiry", path)?,
-        extra: obj,
-    };
-    if let Some(issuer) = details.extra.get("issuer") {
-        if !issuer.is_object() {
-            return Err(VerifiedClaimsError::new(
-                &join(path, "issuer"),
-                "is not an object",
-            ));
-        }
+fn document_details(obj: &mut Map<String, Value>, path: &str) -> R<()> {
+    required_text(obj, "type", path)?;
+    text(obj, "document_number", path, Form::Text)?;
+    text(obj, "date_of_issuance", path, Form::Date)?;
+    text(obj, "date_of_expiry", path, Form::Date)?;
+    if obj
+        .get("issuer")
+        .is_some_and(|v| !v.is_null() && !v.is_object())
+    {
+        return Err(VerifiedClaimsError::new(
+            &join(path, "issuer"),
+            "is not an object",
+        ));
     }
-    Ok(details)
+    Ok(())
 }
 
 fn digits(s: &str, n: usize) -> Option<u32> {
@@ -695,13 +585,18 @@ mod tests {
         let parsed = parse_verified_claims(&v).unwrap();
         assert_eq!(serde_json::to_value(&parsed).unwrap(), v);
         assert_eq!(parsed.ial_level(), Some(IalLevel::Ial2));
-        let set = &parsed.sets()[0];
-        assert_eq!(set.verification.evidence.len(), 4);
+        assert_eq!(parsed.trust_frameworks(), vec!["nist_800_63A"]);
         assert_eq!(
-            set.verification.evidence[3].kind,
-            EvidenceType::ElectronicSignature
+            parsed.evidence_types(),
+            vec![
+                EvidenceType::Document,
+                EvidenceType::ElectronicRecord,
+                EvidenceType::Vouch,
+                EvidenceType::ElectronicSignature
+            ]
         );
-        assert_eq!(set.extra["x_vendor"], true);
+        assert_eq!(parsed.sets()[0]["x_vendor"], true);
+        assert_eq!(parsed.clone().into_value(), v);
     }
 
     #[test]

@@ -9,7 +9,6 @@
 // The exports are the JS interface; Rust callers use the core directly.
 #![allow(unreachable_pub)]
 
-mod client;
 mod convert;
 mod kosmos;
 mod policy;

@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::convert::{body_bytes, unix_seconds};
-use super::kosmos::{build_create_idv_session_js, parse_idv_result_js};
+use super::kosmos::{create_profile_js, parse_verify_v1_js};
 use super::policy::compile_policy_js;
 use super::webhook::verify_standard_webhook_js;
 
@@ -17,12 +17,21 @@ fn json(text: &str) -> JsValue {
 }
 
 #[wasm_bindgen_test]
-fn create_session_request_is_a_plain_object() {
-    let req = build_create_idv_session_js(
-        json(r#"{"base_url":"https://idv.example.com/","api_key":"k"}"#),
-        json(r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#),
+fn create_session_request_is_json_of_a_plain_object() {
+    let profile = create_profile_js(
+        "verify-v1",
+        r#"{"base_url":"https://idv.example.com/","api_key":"k"}"#,
     )
+    .map_err(|_| ())
     .unwrap();
+    let req = profile
+        .build(
+            "create_idv_session",
+            r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#,
+            1_700_000_000.0,
+        )
+        .unwrap();
+    let req = json(&req);
     assert_eq!(
         get(&req, "url").as_string().unwrap(),
         "https://idv.example.com/v1/verify/sessions"
@@ -40,7 +49,7 @@ fn create_session_request_is_a_plain_object() {
 
 #[wasm_bindgen_test]
 fn errors_cross_as_kosmos_errors() {
-    let err = parse_idv_result_js(503, JsValue::NULL, "").unwrap_err();
+    let err = parse_verify_v1_js("read_idv_result", 503, JsValue::NULL, "").unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&err, "name").as_string().unwrap(), "KosmosError");
     assert_eq!(
@@ -52,7 +61,9 @@ fn errors_cross_as_kosmos_errors() {
         Some(true)
     );
 
-    let err = build_create_idv_session_js(json("{}"), json("{}")).unwrap_err();
+    let Err(err) = create_profile_js("verify-v1", "{}") else {
+        panic!("accepted `{{}}`")
+    };
     assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_argument");
     assert_eq!(get(&err, "field").as_string().unwrap(), "config");
 }

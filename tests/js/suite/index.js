@@ -1,8 +1,9 @@
 // Every shared case, and the one loop that runs them in any host.
+import kosmos from './kosmos.js';
 import recovery from './recovery.js';
 import slices from './slices.js';
 
-export const suites = { slices, recovery };
+export const suites = { slices, kosmos, recovery };
 
 /**
  * Runs every case against the package `k`; never throws.
