@@ -62,8 +62,8 @@ pub enum KosmosError {
     },
     /// The platform had no secure randomness.
     EntropyUnavailable,
-    /// The request did not get an answer (raised by the host client layer,
-    /// never by the sans-IO core).
+    /// The request did not get an answer: for a host's own client layer (the
+    /// sans-IO core never raises it; the JS client throws the same codes).
     Transport {
         /// Whether it was the client's timeout (else the fetch itself failed).
         timed_out: bool,

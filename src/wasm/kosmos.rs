@@ -30,15 +30,19 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
 }
 
 fn operation_from_js(operation: &str) -> Result<Operation, JsValue> {
-    serde_json::from_value(serde_json::Value::String(operation.to_owned())).map_err(|_| {
-        Error::usage(
+    match operation {
+        "create_idv_session" => Ok(Operation::CreateIdvSession),
+        "read_idv_result" => Ok(Operation::ReadIdvResult),
+        "create_step_up" => Ok(Operation::CreateStepUp),
+        "read_step_up_result" => Ok(Operation::ReadStepUpResult),
+        _ => Err(Error::usage(
             format!(
                 "`operation` `{operation}` is not create_idv_session, read_idv_result, create_step_up or read_step_up_result"
             ),
             Some("operation"),
         )
-        .into()
-    })
+        .into()),
+    }
 }
 
 fn curve_from_js(curve: Option<String>) -> Result<Curve, JsValue> {
