@@ -5,7 +5,9 @@ export type KosmosErrorCode =
   // 1Kosmos requests and results
   | 'invalid_input' | 'malformed_response' | 'entropy_unavailable'
   | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited'
-  | 'invalid_request' | 'upstream_unavailable' | 'api_error'
+  | 'invalid_request' | 'upstream_unavailable' | 'api_error' | 'timeout' | 'gone'
+  | 'unexpected_status' | 'network_error' | 'unsupported'
+  | 'invalid_key' | 'bad_ciphertext' | 'decrypt_failed'
   // policies
   | 'invalid_policy' | 'invalid_context'
   // OIDC federation and step-up

@@ -35,16 +35,24 @@ pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
-    build_create_idv_session, parse_idv_result, CreateIdvSession, DocumentType, IalLevel,
-    IdvResult, IdvStatus, KosmosError, LivenessMode, VerifyV1Config, MAX_METADATA_ENTRIES,
-    MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
+    build_create_idv_session, build_create_step_up, build_read_idv_result,
+    build_read_service_public_key, build_read_step_up_result, parse_idv_result, parse_idv_session,
+    parse_service_public_key, parse_step_up_challenge, parse_step_up_result, parse_verified_claims,
+    Answer, BlockIdConfig, BlockIdTenant, Call, CreateDocumentSession, CreateIdvSession,
+    CreateStepUp, Curve, DocumentType, Envelope, EvidenceType, IalLevel, IdvResult, IdvSession,
+    IdvStatus, KosmosError, LivenessMode, MatchResult, Operation, PrivateKey, Profile,
+    ProfileConfig, PublicKey, StepUpChallenge, StepUpResult, StepUpStatus, VerifiedClaims,
+    VerifiedClaimsError, VerifyV1Config, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES,
+    MAX_ACTION_DESCRIPTION_BYTES, MAX_CHECK_DETAILS, MAX_CLAIM_SETS, MAX_EVIDENCE, MAX_ID_BYTES,
+    MAX_METADATA_ENTRIES, MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES, MAX_RESPONSE_BYTES,
+    MAX_STEP_UP_EXPIRY_S, MIN_STEP_UP_EXPIRY_S,
 };
 pub use oidc::{
-    build_authorization_request, build_discovery_request, build_jwks_request,
-    build_step_up_challenge, build_token_request, parse_callback, parse_discovery, parse_jwks,
-    parse_step_up_challenge, parse_token_response, validate_id_token, AuthorizationRequest,
-    AuthorizationResponse, AuthorizationStart, IdTokenExpectations, Jwks, KeyRestriction,
-    OidcClient, OidcError, PendingAuthorization, ProviderMetadata, StepUpChallenge,
+    build_authn_challenge, build_authorization_request, build_discovery_request,
+    build_jwks_request, build_token_request, parse_authn_challenge, parse_callback,
+    parse_discovery, parse_jwks, parse_token_response, validate_id_token, AuthnChallenge,
+    AuthorizationRequest, AuthorizationResponse, AuthorizationStart, IdTokenExpectations, Jwks,
+    KeyRestriction, OidcClient, OidcError, PendingAuthorization, ProviderMetadata,
     TokenEndpointAuthMethod, TokenResponse, VerifiedClaimsRequest, VerifiedIdToken,
     DEFAULT_CLOCK_SKEW_S, INSUFFICIENT_USER_AUTHENTICATION, MAX_CALLBACK_BYTES, MAX_CLOCK_SKEW_S,
     MAX_DISCOVERY_BYTES, MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES, MAX_JWKS_KEYS,

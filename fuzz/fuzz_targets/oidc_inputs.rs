@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     }))
     .unwrap();
     let _ = kosmos_connect::parse_callback(&text, &provider, &pending);
-    if let Ok(c) = kosmos_connect::parse_step_up_challenge(&text) {
+    if let Ok(c) = kosmos_connect::parse_authn_challenge(&text) {
         // What parses must build back, or be refused cleanly.
         let _ = c.to_header_value();
     }
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = kosmos_connect::parse_token_response(400, &text);
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
         let _ = kosmos_connect::AuthorizationRequest::from_value(&v);
-        let _ = kosmos_connect::StepUpChallenge::from_value(&v);
+        let _ = kosmos_connect::AuthnChallenge::from_value(&v);
         let _ = kosmos_connect::IdTokenExpectations::from_value(&v);
     }
 });

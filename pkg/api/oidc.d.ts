@@ -115,7 +115,7 @@ export interface VerifiedIdToken {
 }
 
 /** RFC 9470 step-up requirements. */
-export interface StepUpChallenge {
+export interface AuthnChallenge {
   acr_values?: string[];
   max_age?: number;
   error_description?: string;
@@ -145,9 +145,9 @@ export function oidcExpectations(provider: ProviderMetadata, client: OidcClient,
 /** Validates an ID token. `now` defaults to the current unix time. */
 export function validateIdToken(idToken: string, jwks: Jwks | string, expectations: IdTokenExpectations, now?: number): VerifiedIdToken;
 /** Builds `Bearer error="insufficient_user_authentication", ...`. */
-export function buildStepUpChallenge(challenge: StepUpChallenge): string;
+export function buildAuthnChallenge(challenge: AuthnChallenge): string;
 /** Reads an RFC 9470 challenge from a `WWW-Authenticate` value, a Response or headers. */
-export function parseStepUpChallenge(source: string | { headers: unknown } | Headers | Record<string, string> | [string, string][]): StepUpChallenge;
+export function parseAuthnChallenge(source: string | { headers: unknown } | Headers | Record<string, string> | [string, string][]): AuthnChallenge;
 
 /** Fetches and checks the discovery document. */
 export function discoverOidcProvider(issuer: string, options?: { fetch?: FetchLike }): Promise<ProviderMetadata>;

@@ -63,8 +63,8 @@ export function validateIdToken(idToken, jwks, expectations, now = nowSeconds())
 }
 
 /** Builds an RFC 9470 `WWW-Authenticate` value for a 401 asking for a fresh step-up. */
-export function buildStepUpChallenge(challenge) {
-  return call((g) => g.buildStepUpChallenge(challenge));
+export function buildAuthnChallenge(challenge) {
+  return call((g) => g.buildAuthnChallenge(challenge));
 }
 
 /**
@@ -72,7 +72,7 @@ export function buildStepUpChallenge(challenge) {
  * a Response, Headers, header object or pairs (several `WWW-Authenticate`
  * lines are joined). Throws `not_a_step_up_challenge` when there is none.
  */
-export function parseStepUpChallenge(source) {
+export function parseAuthnChallenge(source) {
   let value = source;
   if (source && typeof source === 'object') {
     const headers = source.headers && typeof source.headers === 'object' ? source.headers : source;
@@ -81,7 +81,7 @@ export function parseStepUpChallenge(source) {
       .map(([, v]) => v)
       .join(', ');
   }
-  return call((g) => g.parseStepUpChallenge(String(value ?? '')));
+  return call((g) => g.parseAuthnChallenge(String(value ?? '')));
 }
 
 /** Sends a core-built request with `fetch`; returns `{ status, body }`. */

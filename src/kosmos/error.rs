@@ -1,14 +1,16 @@
-//! Errors of 1Kosmos request building and result parsing.
+//! Errors of 1Kosmos request building, result parsing and the envelope.
 
 use core::fmt;
 
 use crate::error::ErrorInfo;
 
 /// Why a 1Kosmos request could not be built or an answer could not be used.
+///
+/// No variant ever carries a key, a license key or a decrypted secret.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum KosmosError {
-    /// An input to a `build_*` function was not acceptable.
+    /// An input to a `build_*` function (or a configuration value) was not acceptable.
     InvalidInput {
         /// The input field, dotted.
         field: String,
@@ -19,16 +21,19 @@ pub enum KosmosError {
     Api {
         /// The HTTP status.
         status: u16,
-        /// Stable code: `unauthorized`, `forbidden`, `not_found`, `conflict`,
-        /// `rate_limited`, `invalid_request`, `upstream_unavailable`, `api_error`.
+        /// Stable code: `invalid_request`, `unauthorized`, `forbidden`,
+        /// `not_found`, `timeout`, `conflict`, `gone`, `payload_too_large`,
+        /// `rate_limited`, `upstream_unavailable`, `unexpected_status` or `api_error`.
         code: &'static str,
-        /// The API's own message, if it sent one.
+        /// The API's own message, if it sent one (trimmed, at most 200 characters).
         message: String,
+        /// The API's own error code, if it sent one.
+        api_code: Option<String>,
         /// The field the API named, for `invalid_request`.
         field: Option<String>,
         /// Whether sending the same request again can help.
         retryable: bool,
-        /// Seconds to wait, from `Retry-After`.
+        /// Seconds to wait, from `Retry-After` (delta-seconds form).
         retry_after_s: Option<u64>,
     },
     /// A 2xx answer whose body is not what the contract promises.
@@ -36,8 +41,35 @@ pub enum KosmosError {
         /// What was wrong, naming the field.
         what: String,
     },
-    /// The platform had no secure randomness for an idempotency key.
+    /// A key (ours or the service's) is not a valid key of the curve.
+    InvalidKey {
+        /// Which key and what is wrong, never the key itself.
+        message: String,
+    },
+    /// An envelope message is not base64 or too short to hold iv and tag.
+    BadCiphertext {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An envelope message failed authentication: tampered, or sealed under another key.
+    DecryptFailed,
+    /// The profile in use cannot do this operation.
+    Unsupported {
+        /// The operation asked for.
+        operation: &'static str,
+        /// The profile that cannot do it.
+        profile: &'static str,
+    },
+    /// The platform had no secure randomness.
     EntropyUnavailable,
+    /// The request did not get an answer: for a host's own client layer (the
+    /// sans-IO core never raises it; the JS client throws the same codes).
+    Transport {
+        /// Whether it was the client's timeout (else the fetch itself failed).
+        timed_out: bool,
+        /// What happened, without URL query or headers.
+        message: String,
+    },
 }
 
 impl KosmosError {
@@ -52,6 +84,12 @@ impl KosmosError {
         Self::MalformedResponse { what: what.into() }
     }
 
+    pub(crate) fn invalid_key(message: impl Into<String>) -> Self {
+        Self::InvalidKey {
+            message: message.into(),
+        }
+    }
+
     /// Whether retrying the same request may succeed.
     pub fn retryable(&self) -> bool {
         matches!(
@@ -59,8 +97,24 @@ impl KosmosError {
             Self::Api {
                 retryable: true,
                 ..
-            }
+            } | Self::Transport { .. }
         )
+    }
+
+    /// The HTTP status of an API error, if this is one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Seconds the API asked to wait before retrying, if it said.
+    pub fn retry_after_s(&self) -> Option<u64> {
+        match self {
+            Self::Api { retry_after_s, .. } => *retry_after_s,
+            _ => None,
+        }
     }
 }
 
@@ -79,10 +133,24 @@ impl fmt::Display for KosmosError {
                 write!(f, "1kosmos answered http {status}: {message}")
             }
             Self::MalformedResponse { what } => write!(f, "malformed 1kosmos response: {what}"),
+            Self::InvalidKey { message } => write!(f, "invalid key: {message}"),
+            Self::BadCiphertext { message } => write!(f, "bad encrypted message: {message}"),
+            Self::DecryptFailed => f.write_str(
+                "encrypted message failed authentication (tampered, truncated or sealed under another key)",
+            ),
+            Self::Unsupported { operation, profile } => {
+                write!(f, "the `{profile}` profile does not support `{operation}`")
+            }
             Self::EntropyUnavailable => f.write_str("no secure random source is available"),
+            Self::Transport { timed_out: true, message } => {
+                write!(f, "1kosmos did not answer in time: {message}")
+            }
+            Self::Transport { message, .. } => write!(f, "1kosmos could not be reached: {message}"),
         }
     }
 }
+
+impl std::error::Error for KosmosError {}
 
 impl ErrorInfo for KosmosError {
     fn code(&self) -> &'static str {
@@ -90,7 +158,15 @@ impl ErrorInfo for KosmosError {
             Self::InvalidInput { .. } => "invalid_input",
             Self::Api { code, .. } => code,
             Self::MalformedResponse { .. } => "malformed_response",
+            Self::InvalidKey { .. } => "invalid_key",
+            Self::BadCiphertext { .. } => "bad_ciphertext",
+            Self::DecryptFailed => "decrypt_failed",
+            Self::Unsupported { .. } => "unsupported",
             Self::EntropyUnavailable => "entropy_unavailable",
+            Self::Transport {
+                timed_out: true, ..
+            } => "timeout",
+            Self::Transport { .. } => "network_error",
         }
     }
 
@@ -106,13 +182,25 @@ impl ErrorInfo for KosmosError {
         match self {
             Self::Api {
                 status,
+                api_code,
                 retryable,
                 retry_after_s,
                 ..
-            } => Some(serde_json::json!({
-                "status": status,
-                "retryable": retryable,
-                "retry_after_s": retry_after_s,
+            } => {
+                let mut d = serde_json::json!({
+                    "status": status,
+                    "retryable": retryable,
+                    "retry_after_s": retry_after_s,
+                });
+                if let (Some(code), Some(map)) = (api_code, d.as_object_mut()) {
+                    map.insert("api_code".into(), serde_json::Value::String(code.clone()));
+                }
+                Some(d)
+            }
+            Self::Transport { .. } => Some(serde_json::json!({ "retryable": true })),
+            Self::Unsupported { operation, profile } => Some(serde_json::json!({
+                "operation": operation,
+                "profile": profile,
             })),
             _ => None,
         }

@@ -177,7 +177,7 @@ pub enum OidcError {
     /// A `WWW-Authenticate` value is not valid challenge syntax.
     MalformedChallenge(String),
     /// `WWW-Authenticate` holds no Bearer challenge with `error="insufficient_user_authentication"`.
-    NotStepUpChallenge,
+    NotAuthnChallenge,
     /// The platform had no secure randomness for state, nonce or PKCE verifier.
     EntropyUnavailable,
 }
@@ -335,7 +335,7 @@ impl fmt::Display for OidcError {
                 "the user authenticated longer ago than `max_age` ({max_age} s) allows"
             ),
             Self::MalformedChallenge(m) => write!(f, "malformed `www-authenticate` value: {m}"),
-            Self::NotStepUpChallenge => f.write_str(
+            Self::NotAuthnChallenge => f.write_str(
                 "`www-authenticate` has no bearer challenge with `insufficient_user_authentication`",
             ),
             Self::EntropyUnavailable => f.write_str("no secure random source is available"),
@@ -389,7 +389,7 @@ impl ErrorInfo for OidcError {
             Self::AcrNotSatisfied { .. } => "acr_not_satisfied",
             Self::AuthTooOld { .. } => "auth_time_too_old",
             Self::MalformedChallenge(_) => "malformed_challenge",
-            Self::NotStepUpChallenge => "not_a_step_up_challenge",
+            Self::NotAuthnChallenge => "not_a_step_up_challenge",
             Self::EntropyUnavailable => "entropy_unavailable",
         }
     }

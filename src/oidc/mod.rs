@@ -10,7 +10,7 @@
 //!   code + pending --build_token_request--> POST token_endpoint --parse_token_response--> TokenResponse
 //!   id_token + Jwks + IdTokenExpectations::for_authorization(..) + now
 //!          --validate_id_token--> VerifiedIdToken { sub, acr, auth_time, verified_claims, .. }
-//!   StepUpChallenge <--parse / build--> `WWW-Authenticate: Bearer error="insufficient_user_authentication", ...`
+//!   AuthnChallenge <--parse / build--> `WWW-Authenticate: Bearer error="insufficient_user_authentication", ...`
 //! ```
 //!
 //! Nothing here fetches, reads a clock or draws randomness of its own.
@@ -44,8 +44,7 @@ pub use id_token::{
 pub use jwks::{build_jwks_request, parse_jwks, Jwks, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS};
 pub use jws::MAX_ID_TOKEN_BYTES;
 pub use step_up_challenge::{
-    build_step_up_challenge, parse_step_up_challenge, StepUpChallenge,
-    INSUFFICIENT_USER_AUTHENTICATION,
+    build_authn_challenge, parse_authn_challenge, AuthnChallenge, INSUFFICIENT_USER_AUTHENTICATION,
 };
 pub use token::{
     build_token_request, parse_token_response, TokenResponse, MAX_TOKEN_RESPONSE_BYTES,

@@ -17,7 +17,7 @@ const MAX_CHALLENGE_BYTES: usize = 8 * 1024;
 
 /// What a protected resource requires of the user's authentication.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct StepUpChallenge {
+pub struct AuthnChallenge {
     /// Acceptable authentication context classes, in order of preference.
     pub acr_values: Vec<String>,
     /// Seconds since the last active authentication beyond which the user
@@ -29,7 +29,7 @@ pub struct StepUpChallenge {
     pub realm: Option<String>,
 }
 
-impl StepUpChallenge {
+impl AuthnChallenge {
     /// Reads `{ acr_values?, max_age?, error_description?, realm? }`; unknown members are refused.
     pub fn from_value(value: &Value) -> Result<Self, OidcError> {
         let r = Reader::new(value, "")?;
@@ -42,7 +42,7 @@ impl StepUpChallenge {
         })
     }
 
-    /// The JSON form [`StepUpChallenge::from_value`] reads.
+    /// The JSON form [`AuthnChallenge::from_value`] reads.
     pub fn to_value(&self) -> Value {
         Writer::default()
             .strings("acr_values", &self.acr_values)
@@ -94,8 +94,8 @@ impl StepUpChallenge {
 }
 
 /// Builds the `WWW-Authenticate` value of a step-up challenge
-/// (see [`StepUpChallenge::to_header_value`]).
-pub fn build_step_up_challenge(challenge: &StepUpChallenge) -> Result<String, OidcError> {
+/// (see [`AuthnChallenge::to_header_value`]).
+pub fn build_authn_challenge(challenge: &AuthnChallenge) -> Result<String, OidcError> {
     challenge.to_header_value()
 }
 
@@ -127,7 +127,7 @@ fn push_quoted(out: &mut String, value: &str, field: &str) -> Result<(), OidcErr
 /// Parameter values may be tokens or quoted strings (`max_age=300` and
 /// `max_age="300"` are the same). Parameter names are case-insensitive; a
 /// name repeated within one challenge is refused.
-pub fn parse_step_up_challenge(header_value: &str) -> Result<StepUpChallenge, OidcError> {
+pub fn parse_authn_challenge(header_value: &str) -> Result<AuthnChallenge, OidcError> {
     if header_value.len() > MAX_CHALLENGE_BYTES {
         return Err(OidcError::MalformedChallenge(format!(
             "longer than {MAX_CHALLENGE_BYTES} bytes"
@@ -139,7 +139,7 @@ pub fn parse_step_up_challenge(header_value: &str) -> Result<StepUpChallenge, Oi
             && c.param("error") == Some(INSUFFICIENT_USER_AUTHENTICATION)
     });
     let Some(challenge) = step_up else {
-        return Err(OidcError::NotStepUpChallenge);
+        return Err(OidcError::NotAuthnChallenge);
     };
     let max_age = challenge
         .param("max_age")
@@ -152,7 +152,7 @@ pub fn parse_step_up_challenge(header_value: &str) -> Result<StepUpChallenge, Oi
             })
         })
         .transpose()?;
-    Ok(StepUpChallenge {
+    Ok(AuthnChallenge {
         acr_values: challenge
             .param("acr_values")
             .map(|v| {
@@ -380,7 +380,7 @@ mod tests {
 
     #[test]
     fn builds_the_rfc_9470_form() {
-        let c = StepUpChallenge {
+        let c = AuthnChallenge {
             acr_values: vec!["urn:1kosmos:liveid".into(), "push".into()],
             max_age: Some(300),
             error_description: Some(r#"a "fresh" LiveID \ step-up is required"#.into()),
@@ -391,34 +391,34 @@ mod tests {
             r#"Bearer error="insufficient_user_authentication", error_description="a \"fresh\" LiveID \\ step-up is required", acr_values="urn:1kosmos:liveid push", max_age=300"#
         );
         assert_eq!(
-            parse_step_up_challenge(&c.to_header_value().unwrap()).unwrap(),
+            parse_authn_challenge(&c.to_header_value().unwrap()).unwrap(),
             c
         );
-        let minimal = StepUpChallenge {
+        let minimal = AuthnChallenge {
             realm: Some("api".into()),
-            ..StepUpChallenge::default()
+            ..AuthnChallenge::default()
         };
         assert_eq!(
-            build_step_up_challenge(&minimal).unwrap(),
+            build_authn_challenge(&minimal).unwrap(),
             r#"Bearer realm="api", error="insufficient_user_authentication""#
         );
     }
 
     #[test]
     fn refuses_what_would_break_the_header() {
-        let bad = |c: StepUpChallenge| c.to_header_value().unwrap_err().field().map(str::to_owned);
-        let desc = |d: &str| StepUpChallenge {
+        let bad = |c: AuthnChallenge| c.to_header_value().unwrap_err().field().map(str::to_owned);
+        let desc = |d: &str| AuthnChallenge {
             error_description: Some(d.into()),
-            ..StepUpChallenge::default()
+            ..AuthnChallenge::default()
         };
         assert_eq!(
             bad(desc("a\r\nSet-Cookie: x=1")).as_deref(),
             Some("error_description")
         );
         assert_eq!(bad(desc("caf\u{e9}")).as_deref(), Some("error_description"));
-        let acr = |v: &str| StepUpChallenge {
+        let acr = |v: &str| AuthnChallenge {
             acr_values: vec![v.into()],
-            ..StepUpChallenge::default()
+            ..AuthnChallenge::default()
         };
         assert_eq!(bad(acr("liveID push")).as_deref(), Some("acr_values"));
         assert_eq!(bad(acr("")).as_deref(), Some("acr_values"));
@@ -427,7 +427,7 @@ mod tests {
     #[test]
     fn parses_among_several_challenges() {
         let v = r#"Basic realm="x, y", Bearer realm="api",error="insufficient_user_authentication" , ERROR_DESCRIPTION="more \"recent\" auth", max_age="5", DPoP algs="ES256""#;
-        let c = parse_step_up_challenge(v).unwrap();
+        let c = parse_authn_challenge(v).unwrap();
         assert_eq!(c.max_age, Some(5));
         assert_eq!(c.realm.as_deref(), Some("api"));
         assert_eq!(
@@ -438,16 +438,16 @@ mod tests {
 
         let v =
             "Negotiate abc+/==, Bearer error=insufficient_user_authentication, acr_values=\"a  b\"";
-        let c = parse_step_up_challenge(v).unwrap();
+        let c = parse_authn_challenge(v).unwrap();
         assert_eq!(c.acr_values, vec!["a", "b"]);
         assert_eq!(c.max_age, None);
         let v = "Bearer, Bearer error=\"insufficient_user_authentication\",";
-        assert!(parse_step_up_challenge(v).is_ok());
+        assert!(parse_authn_challenge(v).is_ok());
     }
 
     #[test]
     fn tells_other_challenges_and_broken_syntax_apart() {
-        let code = |v: &str| parse_step_up_challenge(v).map_or_else(|e| e.code(), |_| "ok");
+        let code = |v: &str| parse_authn_challenge(v).map_or_else(|e| e.code(), |_| "ok");
         assert_eq!(
             code(r#"Bearer error="invalid_token""#),
             "not_a_step_up_challenge"

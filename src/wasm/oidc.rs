@@ -16,10 +16,10 @@ use wasm_bindgen::prelude::*;
 use super::convert::{from_js, to_js, unix_seconds, JsResult};
 use crate::{
     build_authorization_request, build_discovery_request, build_jwks_request, build_token_request,
-    parse_callback, parse_discovery, parse_jwks, parse_step_up_challenge, parse_token_response,
-    validate_id_token, AuthorizationRequest, AuthorizationResponse, IdTokenExpectations, Jwks,
-    OidcClient, OidcError, PendingAuthorization, ProviderMetadata, Secret, StepUpChallenge,
-    SystemEntropy,
+    parse_authn_challenge, parse_callback, parse_discovery, parse_jwks, parse_token_response,
+    validate_id_token, AuthnChallenge, AuthorizationRequest, AuthorizationResponse,
+    IdTokenExpectations, Jwks, OidcClient, OidcError, PendingAuthorization, ProviderMetadata,
+    Secret, SystemEntropy,
 };
 
 /// Reads a JS argument as JSON (`undefined` becomes `null`).
@@ -161,15 +161,15 @@ pub fn validate_id_token_js(
 }
 
 /// Builds an RFC 9470 `WWW-Authenticate` value.
-#[wasm_bindgen(js_name = buildStepUpChallenge)]
-pub fn build_step_up_challenge_js(challenge: JsValue) -> Result<String, JsValue> {
-    let challenge = StepUpChallenge::from_value(&json_arg(challenge, "challenge")?)
+#[wasm_bindgen(js_name = buildAuthnChallenge)]
+pub fn build_authn_challenge_js(challenge: JsValue) -> Result<String, JsValue> {
+    let challenge = AuthnChallenge::from_value(&json_arg(challenge, "challenge")?)
         .map_err(in_arg("challenge"))?;
     Ok(challenge.to_header_value()?)
 }
 
 /// Reads an RFC 9470 step-up challenge out of a `WWW-Authenticate` value.
-#[wasm_bindgen(js_name = parseStepUpChallenge)]
-pub fn parse_step_up_challenge_js(header_value: &str) -> JsResult {
-    to_js(&parse_step_up_challenge(header_value)?.to_value())
+#[wasm_bindgen(js_name = parseAuthnChallenge)]
+pub fn parse_authn_challenge_js(header_value: &str) -> JsResult {
+    to_js(&parse_authn_challenge(header_value)?.to_value())
 }

@@ -4,9 +4,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::convert::{body_bytes, unix_seconds};
-use super::kosmos::{build_create_idv_session_js, parse_idv_result_js};
+use super::kosmos::{create_profile_js, parse_verify_v1_js};
 use super::oidc::{
-    build_oidc_authorization_js, build_step_up_challenge_js, parse_step_up_challenge_js,
+    build_authn_challenge_js, build_oidc_authorization_js, parse_authn_challenge_js,
     validate_id_token_js,
 };
 use super::policy::compile_policy_js;
@@ -21,12 +21,21 @@ fn json(text: &str) -> JsValue {
 }
 
 #[wasm_bindgen_test]
-fn create_session_request_is_a_plain_object() {
-    let req = build_create_idv_session_js(
-        json(r#"{"base_url":"https://idv.example.com/","api_key":"k"}"#),
-        json(r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#),
+fn create_session_request_is_json_of_a_plain_object() {
+    let profile = create_profile_js(
+        "verify-v1",
+        r#"{"base_url":"https://idv.example.com/","api_key":"k"}"#,
     )
+    .map_err(|_| ())
     .unwrap();
+    let req = profile
+        .build(
+            "create_idv_session",
+            r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#,
+            1_700_000_000.0,
+        )
+        .unwrap();
+    let req = json(&req);
     assert_eq!(
         get(&req, "url").as_string().unwrap(),
         "https://idv.example.com/v1/verify/sessions"
@@ -44,7 +53,7 @@ fn create_session_request_is_a_plain_object() {
 
 #[wasm_bindgen_test]
 fn errors_cross_as_kosmos_errors() {
-    let err = parse_idv_result_js(503, JsValue::NULL, "").unwrap_err();
+    let err = parse_verify_v1_js("read_idv_result", 503, JsValue::NULL, "").unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&err, "name").as_string().unwrap(), "KosmosError");
     assert_eq!(
@@ -56,7 +65,9 @@ fn errors_cross_as_kosmos_errors() {
         Some(true)
     );
 
-    let err = build_create_idv_session_js(json("{}"), json("{}")).unwrap_err();
+    let Err(err) = create_profile_js("verify-v1", "{}") else {
+        panic!("accepted `{{}}`")
+    };
     assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_argument");
     assert_eq!(get(&err, "field").as_string().unwrap(), "config");
 }
@@ -148,10 +159,10 @@ fn oidc_authorization_and_challenges_cross_as_plain_values() {
     assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_input");
     assert_eq!(get(&err, "field").as_string().unwrap(), "request.max_age");
 
-    let value = build_step_up_challenge_js(json(r#"{"acr_values":["a"],"max_age":60}"#)).unwrap();
-    let parsed = parse_step_up_challenge_js(&value).unwrap();
+    let value = build_authn_challenge_js(json(r#"{"acr_values":["a"],"max_age":60}"#)).unwrap();
+    let parsed = parse_authn_challenge_js(&value).unwrap();
     assert_eq!(get(&parsed, "max_age").as_f64(), Some(60.0));
-    let err = parse_step_up_challenge_js("Basic realm=x").unwrap_err();
+    let err = parse_authn_challenge_js("Basic realm=x").unwrap_err();
     assert_eq!(
         get(&err, "code").as_string().unwrap(),
         "not_a_step_up_challenge"

@@ -26,3 +26,18 @@ test('every entry exposes the same functions', async () => {
     assert.match(src(f), /export async function init|export function init/, f);
   }
 });
+
+test('no two capability modules export the same name (a star-export clash would drop both)', async () => {
+  const seen = new Map();
+  const clashes = [];
+  for (const f of ['kosmos', 'oidc', 'policy', 'webhook']) {
+    const mod = await import(`../../pkg/api/${f}.js`);
+    for (const name of Object.keys(mod)) {
+      if (seen.has(name)) clashes.push(`${name}: ${seen.get(name)} and ${f}`);
+      seen.set(name, f);
+    }
+  }
+  assert.deepEqual(clashes, []);
+  const k = await import('kosmos-connect');
+  for (const name of seen.keys()) assert.ok(name in k, `${name} is exported by the package`);
+});

@@ -1,9 +1,10 @@
 // Every shared case, and the one loop that runs them in any host.
+import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
 import slices from './slices.js';
 
-export const suites = { slices, oidc, recovery };
+export const suites = { slices, kosmos, oidc, recovery };
 
 /**
  * Runs every case against the package `k`; never throws.

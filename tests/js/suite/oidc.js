@@ -255,15 +255,15 @@ export default [
   {
     name: 'RFC 9470 step-up challenges: build, parse, quoted-string escaping',
     run(k) {
-      const value = k.buildStepUpChallenge({ acr_values: ['urn:1kosmos:liveid', 'push'], max_age: 300, error_description: 'a "fresh" LiveID\\step-up' });
+      const value = k.buildAuthnChallenge({ acr_values: ['urn:1kosmos:liveid', 'push'], max_age: 300, error_description: 'a "fresh" LiveID\\step-up' });
       equal(value, 'Bearer error="insufficient_user_authentication", error_description="a \\"fresh\\" LiveID\\\\step-up", acr_values="urn:1kosmos:liveid push", max_age=300');
       const res = new Response(null, { status: 401, headers: { 'WWW-Authenticate': `Basic realm="api", ${value}` } });
-      const parsed = k.parseStepUpChallenge(res);
+      const parsed = k.parseAuthnChallenge(res);
       deepEqual(parsed, { acr_values: ['urn:1kosmos:liveid', 'push'], max_age: 300, error_description: 'a "fresh" LiveID\\step-up' });
-      deepEqual(k.parseStepUpChallenge('Bearer error="insufficient_user_authentication", max_age="5"'), { max_age: 5 });
-      const other = throwsCode(() => k.parseStepUpChallenge('Bearer error="invalid_token"'), 'not_a_step_up_challenge');
-      const broken = throwsCode(() => k.parseStepUpChallenge('Bearer error="insufficient_user_authentication'), 'malformed_challenge');
-      const injection = throwsCode(() => k.buildStepUpChallenge({ error_description: 'x\r\nSet-Cookie: a=b' }), 'invalid_input', 'error_description');
+      deepEqual(k.parseAuthnChallenge('Bearer error="insufficient_user_authentication", max_age="5"'), { max_age: 5 });
+      const other = throwsCode(() => k.parseAuthnChallenge('Bearer error="invalid_token"'), 'not_a_step_up_challenge');
+      const broken = throwsCode(() => k.parseAuthnChallenge('Bearer error="insufficient_user_authentication'), 'malformed_challenge');
+      const injection = throwsCode(() => k.buildAuthnChallenge({ error_description: 'x\r\nSet-Cookie: a=b' }), 'invalid_input', 'error_description');
       return { value, parsed, errors: [errorShape(other), errorShape(broken), errorShape(injection)] };
     },
   },
