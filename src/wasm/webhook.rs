@@ -1,11 +1,113 @@
 //! Webhook verification and signing, for JS.
+//!
+//! Hot path: `createWebhookVerifier(config)` compiles the configuration once
+//! (secrets decoded and checked then); `verifyValues(values, body, now)` takes
+//! only the header values the verifier reads (in `headerNames()` order), so
+//! a call copies three short strings and the body into wasm memory, nothing
+//! else.
 
 use wasm_bindgen::prelude::*;
 
 use super::convert::{body_bytes, from_js, headers_from_js, to_js, unix_seconds, JsResult};
-use crate::{Secret, StandardWebhooks, DEFAULT_TOLERANCE_S};
+use crate::entropy::{random_hex_id, SystemEntropy};
+use crate::webhook::HeaderLookup;
+use crate::{Error, Secret, StandardWebhooks, Verifier, VerifierConfig, DEFAULT_TOLERANCE_S};
+
+/// A compiled webhook verifier and signer (see `VerifierConfig`).
+#[wasm_bindgen(js_name = WebhookVerifier)]
+pub struct WebhookVerifierJs {
+    inner: Verifier,
+    names: Vec<String>,
+}
+
+/// Compiles a verifier configuration
+/// `{ scheme: "standard" | "descope" | "timestamped_hex" | "sha256_hex", secrets, ... }`.
+/// Throws `invalid_secret` or `invalid_argument` at once for a bad configuration.
+#[wasm_bindgen(js_name = createWebhookVerifier)]
+pub fn create_webhook_verifier(config: JsValue) -> Result<WebhookVerifierJs, JsValue> {
+    let config: VerifierConfig = from_js(config, "config")?;
+    let inner = Verifier::new(config)?;
+    let names = inner
+        .header_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    Ok(WebhookVerifierJs { inner, names })
+}
+
+/// Header values aligned with the verifier's header names.
+struct Values<'a> {
+    names: &'a [String],
+    values: Vec<Option<String>>,
+}
+
+impl HeaderLookup for Values<'_> {
+    fn get_header(&self, name: &str) -> Option<&str> {
+        let at = self.names.iter().position(|n| n == name)?;
+        self.values.get(at)?.as_deref()
+    }
+}
+
+#[wasm_bindgen(js_class = WebhookVerifier)]
+impl WebhookVerifierJs {
+    /// The scheme name.
+    #[wasm_bindgen(getter)]
+    pub fn scheme(&self) -> String {
+        self.inner.scheme().to_owned()
+    }
+
+    /// The lowercase header names `verifyValues` expects, in order.
+    #[wasm_bindgen(js_name = headerNames)]
+    pub fn header_names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    /// Verifies with headers as `[name, value][]`. Returns
+    /// `{ id, timestamp, remember_until }` or throws a `KosmosError`.
+    pub fn verify(&self, headers: JsValue, body: JsValue, now: f64) -> JsResult {
+        let headers = headers_from_js(headers)?;
+        let body = body_bytes(&body)?;
+        to_js(&self.inner.verify(&headers, &body, unix_seconds(now)?)?)
+    }
+
+    /// Verifies with the values of `headerNames()` in order (`undefined` or
+    /// `null` for an absent header): the fast path the shim uses.
+    #[wasm_bindgen(js_name = verifyValues)]
+    pub fn verify_values(&self, values: Vec<JsValue>, body: JsValue, now: f64) -> JsResult {
+        let values = Values {
+            names: &self.names,
+            values: values.iter().map(JsValue::as_string).collect(),
+        };
+        let body = body_bytes(&body)?;
+        to_js(&self.inner.verify_with(&values, &body, unix_seconds(now)?)?)
+    }
+
+    /// Signs `body` (string or bytes) at `now`: returns the headers to send
+    /// as an object. `id` is used by `standard`; when absent a random
+    /// `msg_<32 hex>` id is made.
+    pub fn sign(&self, body: JsValue, now: f64, id: Option<String>) -> JsResult {
+        let body = body_bytes(&body)?;
+        let now = unix_seconds(now)?;
+        let id = match (self.inner.scheme(), id) {
+            (_, Some(id)) => Some(id),
+            ("standard", None) => Some(format!(
+                "msg_{}",
+                random_hex_id(&mut SystemEntropy)
+                    .map_err(|_| Error::usage("no secure randomness to make an id", Some("id")))?
+            )),
+            (_, None) => None,
+        };
+        let headers = self.inner.sign(id.as_deref(), now, &body)?;
+        let map: serde_json::Map<String, serde_json::Value> = headers
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        to_js(&map)
+    }
+}
 
 /// Verifies a Standard Webhooks message. `options`: `{ secrets: string[], tolerance_s? }`.
+/// Compiles the secrets on every call; prefer `createWebhookVerifier`.
 #[wasm_bindgen(js_name = verifyStandardWebhook)]
 pub fn verify_standard_webhook_js(
     options: JsValue,
