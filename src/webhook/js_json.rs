@@ -415,3 +415,32 @@ mod tests {
         assert_eq!(array_index(&"-1".encode_utf16().collect::<Vec<_>>()), None);
     }
 }
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    /// Every case of tests/vectors/webhooks.json `js_stringify`: the expected
+    /// text is Node's own `JSON.stringify(JSON.parse(text))`.
+    #[test]
+    fn matches_node_on_every_vector() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/webhooks.json")).unwrap();
+        let cases = vectors["js_stringify"].as_array().unwrap();
+        assert!(cases.len() >= 50);
+        for case in cases {
+            let body = match case.get("text") {
+                Some(t) => t.as_str().unwrap().as_bytes().to_vec(),
+                None => {
+                    crate::webhook::common::decode_hex(case["body_hex"].as_str().unwrap()).unwrap()
+                }
+            };
+            let expected = case["expected"].as_str().unwrap();
+            assert_eq!(js_restringify(&body).as_deref(), Some(expected), "{case}");
+        }
+        for text in vectors["js_parse_errors"].as_array().unwrap() {
+            let text = text.as_str().unwrap();
+            assert_eq!(js_restringify(text.as_bytes()), None, "{text:?}");
+        }
+    }
+}

@@ -128,3 +128,24 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    /// Every pair of tests/vectors/webhooks.json `js_numbers`: a double's
+    /// bits and Node's `String(x)` for it.
+    #[test]
+    fn matches_node_on_every_vector() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/webhooks.json")).unwrap();
+        let pairs = vectors["js_numbers"].as_array().unwrap();
+        assert!(pairs.len() >= 600);
+        for pair in pairs {
+            let bits = u64::from_str_radix(pair[0].as_str().unwrap(), 16).unwrap();
+            let mut out = String::new();
+            js_number(f64::from_bits(bits), &mut out);
+            assert_eq!(out, pair[1].as_str().unwrap(), "bits {bits:016x}");
+        }
+    }
+}
