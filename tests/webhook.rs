@@ -569,9 +569,20 @@ fn configuration_is_checked_once_up_front() {
             .unwrap_or_else(|e| e.code());
         assert_eq!(got, want, "{config}");
     }
-    // The error never repeats the secret.
-    let (_, message) = config_error(json!({ "scheme": "standard", "secrets": ["whsec_S3CR3T!"] }));
-    assert!(!message.contains("S3CR3T"), "{message}");
+    // The error never repeats the secret, even one put in the wrong place.
+    for config in [
+        json!({ "scheme": "standard", "secrets": ["whsec_S3CR3T!"] }),
+        json!({ "scheme": "standard", "secrets": "whsec_S3CR3T" }),
+        json!({ "scheme": "descope", "secrets": [{ "k": "S3CR3T" }] }),
+        json!({ "scheme": "descope", "secrets": "S3CR3T", "header": "x" }),
+    ] {
+        let (code, message) = config_error(config);
+        assert!(
+            code == "invalid_secret" || code == "invalid_argument",
+            "{code}"
+        );
+        assert!(!message.contains("S3CR3T"), "{message}");
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{body_bytes, from_js, headers_from_js, to_js, unix_seconds, JsResult};
 use crate::entropy::{random_hex_id, SystemEntropy};
 use crate::webhook::HeaderLookup;
-use crate::{Error, Secret, StandardWebhooks, Verifier, VerifierConfig, DEFAULT_TOLERANCE_S};
+use crate::{Error, Secret, StandardWebhooks, Verifier, DEFAULT_TOLERANCE_S};
 
 /// A compiled webhook verifier and signer (see `VerifierConfig`).
 #[wasm_bindgen(js_name = WebhookVerifier)]
@@ -25,8 +25,18 @@ pub struct WebhookVerifierJs {
 /// Throws `invalid_secret` or `invalid_argument` at once for a bad configuration.
 #[wasm_bindgen(js_name = createWebhookVerifier)]
 pub fn create_webhook_verifier(config: JsValue) -> Result<WebhookVerifierJs, JsValue> {
-    let config: VerifierConfig = from_js(config, "config")?;
-    let inner = Verifier::new(config)?;
+    // Read as JSON text: the serde_json path is already in the module, a
+    // JS-value deserializer for this shape would add code for nothing.
+    let text = match config.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(&config)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                Error::usage("`config` must be an object or JSON text", Some("config"))
+            })?,
+    };
+    let inner = Verifier::from_json(&text)?;
     let names = inner
         .header_names()
         .into_iter()

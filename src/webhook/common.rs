@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -54,8 +54,7 @@ pub struct Verified {
 
 /// How the configured secret strings of the `descope`, `timestamped_hex`
 /// and `sha256_hex` schemes become HMAC key bytes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SecretEncoding {
     /// The UTF-8 bytes of the string as written (GitHub, Stripe, Descope).
     #[default]
@@ -72,15 +71,18 @@ pub(crate) trait HeaderLookup {
     fn get_header(&self, name: &str) -> Option<&str>;
 }
 
-impl HeaderLookup for [(String, String)] {
+/// `(name, value)` pairs as received, names in any case.
+pub(crate) struct Pairs<'a>(pub(crate) &'a [(String, String)]);
+
+impl HeaderLookup for Pairs<'_> {
     fn get_header(&self, name: &str) -> Option<&str> {
-        crate::http::find_header(self, name)
+        crate::http::find_header(self.0, name)
     }
 }
 
 /// A header value, trimmed, bounded by [`MAX_HEADER_BYTES`].
 pub(crate) fn optional_header<'a>(
-    headers: &'a (impl HeaderLookup + ?Sized),
+    headers: &'a dyn HeaderLookup,
     name: &str,
 ) -> Result<Option<&'a str>, WebhookError> {
     match headers.get_header(name) {
@@ -95,7 +97,7 @@ pub(crate) fn optional_header<'a>(
 
 /// A required header value, trimmed, bounded by [`MAX_HEADER_BYTES`].
 pub(crate) fn required_header<'a>(
-    headers: &'a (impl HeaderLookup + ?Sized),
+    headers: &'a dyn HeaderLookup,
     name: &str,
 ) -> Result<&'a str, WebhookError> {
     optional_header(headers, name)?.ok_or_else(|| WebhookError::MissingHeader(name.to_owned()))

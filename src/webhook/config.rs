@@ -2,9 +2,10 @@
 //! [`Verifier`] that verifies and signs.
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::common::{
-    check_header_name, check_window, HeaderLookup, HmacKeys, SecretEncoding, Verified,
+    check_header_name, check_window, HeaderLookup, HmacKeys, Pairs, SecretEncoding, Verified,
     DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S,
 };
 use super::descope::{Descope, DESCOPE_HEADER};
@@ -24,8 +25,7 @@ use crate::{Error, Secret};
 /// ```
 ///
 /// Unknown fields are refused, so a misspelt option cannot be ignored.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "scheme", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum VerifierConfig {
     /// Standard Webhooks (`webhook-*` or `svix-*` headers).
@@ -38,9 +38,149 @@ pub enum VerifierConfig {
     Sha256Hex(Sha256HexConfig),
 }
 
+const SCHEMES: &str = "`standard`, `descope`, `timestamped_hex` or `sha256_hex`";
+
+impl VerifierConfig {
+    /// Reads a configuration from JSON data. Unknown fields are refused and
+    /// no error repeats a value (a misplaced secret stays unseen).
+    ///
+    /// Errors: `invalid_argument` (with the field) for a missing or unknown
+    /// scheme, an unknown field or a value of the wrong type.
+    pub fn from_value(value: Value) -> Result<Self, WebhookError> {
+        let Value::Object(map) = value else {
+            return Err(invalid("scheme", "the configuration must be an object"));
+        };
+        let mut f = Fields(map);
+        let config = match f.take_str("scheme")?.as_deref() {
+            Some("standard") => Self::Standard(StandardConfig {
+                secrets: f.take_secrets()?,
+                tolerance_s: f.take_u64("tolerance_s")?,
+            }),
+            Some("descope") => Self::Descope(DescopeConfig {
+                secrets: f.take_secrets()?,
+                secret_encoding: f.take_encoding()?,
+                header: f.take_str("header")?,
+                replay_window_s: f.take_u64("replay_window_s")?,
+                stringify_fallback: f.take_bool("stringify_fallback")?,
+            }),
+            Some("timestamped_hex") => Self::TimestampedHex(TimestampedHexConfig {
+                secrets: f.take_secrets()?,
+                secret_encoding: f.take_encoding()?,
+                header: f
+                    .take_str("header")?
+                    .ok_or_else(|| invalid("header", "is required for `timestamped_hex`"))?,
+                template: f.take_str("template")?,
+                timestamp_key: f.take_str("timestamp_key")?,
+                signature_key: f.take_str("signature_key")?,
+                tolerance_s: f.take_u64("tolerance_s")?,
+            }),
+            Some("sha256_hex") => Self::Sha256Hex(Sha256HexConfig {
+                secrets: f.take_secrets()?,
+                secret_encoding: f.take_encoding()?,
+                header: f.take_str("header")?,
+                prefix: f.take_str("prefix")?,
+                replay_window_s: f.take_u64("replay_window_s")?,
+            }),
+            _ => return Err(invalid("scheme", &format!("must be {SCHEMES}"))),
+        };
+        f.finish()?;
+        Ok(config)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerifierConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+fn invalid(field: &'static str, message: &str) -> WebhookError {
+    WebhookError::InvalidConfig {
+        field,
+        message: message.to_owned(),
+    }
+}
+
+/// The fields of a configuration object, taken one by one; what is left
+/// at the end is unknown.
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name).filter(|v| !v.is_null())
+    }
+
+    fn take_str(&mut self, name: &'static str) -> Result<Option<String>, WebhookError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(invalid(name, "must be a string")),
+        }
+    }
+
+    fn take_u64(&mut self, name: &'static str) -> Result<Option<u64>, WebhookError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| invalid(name, "must be a whole number of seconds")),
+        }
+    }
+
+    fn take_bool(&mut self, name: &'static str) -> Result<Option<bool>, WebhookError> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| invalid(name, "must be `true` or `false`")),
+        }
+    }
+
+    fn take_encoding(&mut self) -> Result<Option<SecretEncoding>, WebhookError> {
+        let Some(name) = self.take_str("secret_encoding")? else {
+            return Ok(None);
+        };
+        match name.as_str() {
+            "utf8" => Ok(Some(SecretEncoding::Utf8)),
+            "base64" => Ok(Some(SecretEncoding::Base64)),
+            "hex" => Ok(Some(SecretEncoding::Hex)),
+            _ => Err(invalid(
+                "secret_encoding",
+                "must be `utf8`, `base64` or `hex`",
+            )),
+        }
+    }
+
+    fn take_secrets(&mut self) -> Result<Vec<Secret>, WebhookError> {
+        let not_strings = || invalid("secrets", "must be an array of strings");
+        match self.take("secrets") {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(Secret::new(s)),
+                    _ => Err(not_strings()),
+                })
+                .collect(),
+            Some(_) => Err(not_strings()),
+            None => Err(invalid("secrets", "is required")),
+        }
+    }
+
+    fn finish(self) -> Result<(), WebhookError> {
+        match self.0.keys().next() {
+            None => Ok(()),
+            Some(name) => Err(WebhookError::InvalidConfig {
+                field: "config",
+                message: format!("has an unknown field `{name}`"),
+            }),
+        }
+    }
+}
+
 /// Standard Webhooks options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct StandardConfig {
     /// `whsec_` (HMAC), `whpk_` (Ed25519 public) or `whsk_` (Ed25519 secret) keys.
     pub secrets: Vec<Secret>,
@@ -49,8 +189,7 @@ pub struct StandardConfig {
 }
 
 /// Descope options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct DescopeConfig {
     /// The HMAC secrets as configured in Descope.
     pub secrets: Vec<Secret>,
@@ -65,8 +204,7 @@ pub struct DescopeConfig {
 }
 
 /// Timestamped hex options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct TimestampedHexConfig {
     /// The HMAC secrets.
     pub secrets: Vec<Secret>,
@@ -85,8 +223,7 @@ pub struct TimestampedHexConfig {
 }
 
 /// `sha256=` hex options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Sha256HexConfig {
     /// The HMAC secrets.
     pub secrets: Vec<Secret>,
@@ -175,12 +312,13 @@ impl Verifier {
     /// Compiles a configuration given as JSON text. A shape error (unknown
     /// scheme or field, wrong type) is an `invalid_argument` usage error.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let config: VerifierConfig = serde_json::from_str(json).map_err(|e| {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
             Error::usage(
-                format!("webhook configuration is not valid: {e}"),
+                format!("webhook configuration is not JSON: {e}"),
                 Some("config"),
             )
         })?;
+        let config = VerifierConfig::from_value(value)?;
         Ok(Self::new(config)?)
     }
 
@@ -217,12 +355,12 @@ impl Verifier {
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
-        self.verify_with(headers, body, now)
+        self.verify_with(&Pairs(headers), body, now)
     }
 
     pub(crate) fn verify_with(
         &self,
-        headers: &(impl HeaderLookup + ?Sized),
+        headers: &dyn HeaderLookup,
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {

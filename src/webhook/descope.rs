@@ -28,7 +28,7 @@ pub(super) struct Descope {
 impl Descope {
     pub(super) fn verify(
         &self,
-        headers: &(impl HeaderLookup + ?Sized),
+        headers: &dyn HeaderLookup,
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {

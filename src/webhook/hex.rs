@@ -25,7 +25,7 @@ pub(super) struct Sha256Hex {
 impl Sha256Hex {
     pub(super) fn verify(
         &self,
-        headers: &(impl HeaderLookup + ?Sized),
+        headers: &dyn HeaderLookup,
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {

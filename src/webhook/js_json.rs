@@ -15,8 +15,6 @@
 //! The text is what a JS host sees after decoding the body as UTF-8
 //! (`TextDecoder`: a leading BOM dropped, invalid bytes replaced by U+FFFD).
 
-use std::collections::BTreeMap;
-
 use super::js_number::js_number;
 
 /// Deepest nesting of arrays and objects accepted.
@@ -125,8 +123,6 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let mut members: Vec<(Vec<u16>, Value)> = Vec::new();
-        // Where each key sits in `members`, so a repeated key costs log n.
-        let mut index: BTreeMap<Vec<u16>, usize> = BTreeMap::new();
         self.skip_ws();
         if self.peek()? == b'}' {
             self.pos += 1;
@@ -145,23 +141,13 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            match index.get(&key) {
-                Some(&at) => {
-                    if let Some(slot) = members.get_mut(at) {
-                        slot.1 = value;
-                    }
-                }
-                None => {
-                    index.insert(key.clone(), members.len());
-                    members.push((key, value));
-                }
-            }
+            members.push((key, value));
             self.skip_ws();
             match self.peek()? {
                 b',' => self.pos += 1,
                 b'}' => {
                     self.pos += 1;
-                    return Some(Value::Object(members));
+                    return Some(Value::Object(merge_repeated_keys(members)));
                 }
                 _ => return None,
             }
@@ -259,6 +245,53 @@ impl Parser<'_> {
     }
 }
 
+/// A repeated key keeps its first position and takes its last value, as
+/// JSON.parse's CreateDataProperty does. Sorting positions by key finds the
+/// repeats in O(n log n) whatever the input.
+fn merge_repeated_keys(members: Vec<(Vec<u16>, Value)>) -> Vec<(Vec<u16>, Value)> {
+    if members.len() < 2 {
+        return members;
+    }
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    let key = |i: usize| members.get(i).map(|m| m.0.as_slice());
+    sort_positions(&mut order, &mut |a, b| key(*a).cmp(&key(*b)).then(a.cmp(b)));
+    let same = |a: usize, b: usize| members.get(a).map(|m| &m.0) == members.get(b).map(|m| &m.0);
+    if order
+        .windows(2)
+        .all(|w| !matches!(w, [a, b] if same(*a, *b)))
+    {
+        return members;
+    }
+    // (first position, last position) of every run of equal keys.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut dropped = vec![false; members.len()];
+    for &i in &order {
+        match runs.last_mut() {
+            Some((first, last)) if same(*first, i) => {
+                if let Some(d) = dropped.get_mut(i) {
+                    *d = true;
+                }
+                *last = i;
+            }
+            _ => runs.push((i, i)),
+        }
+    }
+    let mut slots: Vec<Option<(Vec<u16>, Value)>> = members.into_iter().map(Some).collect();
+    for (first, last) in runs {
+        if first != last {
+            let value = slots.get_mut(last).and_then(Option::take).map(|m| m.1);
+            if let (Some(Some(slot)), Some(value)) = (slots.get_mut(first), value) {
+                slot.1 = value;
+            }
+        }
+    }
+    slots
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(slot, dropped)| if dropped { None } else { slot })
+        .collect()
+}
+
 fn write_value(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
@@ -278,14 +311,19 @@ fn write_value(value: &Value, out: &mut String) {
         }
         Value::Object(members) => {
             // Array-index keys first, ascending; then the rest in insertion order.
-            let mut indexed: Vec<(u32, &(Vec<u16>, Value))> = members
-                .iter()
-                .filter_map(|m| array_index(&m.0).map(|i| (i, m)))
+            let indices: Vec<Option<u32>> = members.iter().map(|m| array_index(&m.0)).collect();
+            let index_of = |p: usize| indices.get(p).copied().flatten();
+            let mut indexed: Vec<usize> = (0..members.len())
+                .filter(|p| index_of(*p).is_some())
                 .collect();
-            indexed.sort_unstable_by_key(|(i, _)| *i);
-            let named = members.iter().filter(|m| array_index(&m.0).is_none());
+            sort_positions(&mut indexed, &mut |a, b| index_of(*a).cmp(&index_of(*b)));
+            let named = (0..members.len()).filter(|p| index_of(*p).is_none());
             out.push('{');
-            for (n, (key, v)) in indexed.into_iter().map(|(_, m)| m).chain(named).enumerate() {
+            let ordered = indexed
+                .into_iter()
+                .chain(named)
+                .filter_map(|p| members.get(p));
+            for (n, (key, v)) in ordered.enumerate() {
                 if n > 0 {
                     out.push(',');
                 }
@@ -296,6 +334,14 @@ fn write_value(value: &Value, out: &mut String) {
             out.push('}');
         }
     }
+}
+
+/// One sort for both orderings (a single instantiation keeps the module small).
+fn sort_positions(
+    positions: &mut [usize],
+    by: &mut dyn FnMut(&usize, &usize) -> core::cmp::Ordering,
+) {
+    positions.sort_unstable_by(by);
 }
 
 /// The array index a key denotes: canonical decimal in `0..=2^32 - 2`.

@@ -8,7 +8,8 @@ use ed25519_dalek::Signature;
 
 use super::common::{
     check_body, check_tolerance, check_window, decode_base64, matches_any, optional_header,
-    parse_timestamp, HeaderLookup, Verified, DEFAULT_TOLERANCE_S, MAX_ID_BYTES, MAX_SIGNATURES,
+    parse_timestamp, HeaderLookup, Pairs, Verified, DEFAULT_TOLERANCE_S, MAX_ID_BYTES,
+    MAX_SIGNATURES,
 };
 use super::standard_keys::StandardKeys;
 use super::WebhookError;
@@ -78,12 +79,12 @@ impl StandardWebhooks {
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
-        self.verify_with(headers, body, now)
+        self.verify_with(&Pairs(headers), body, now)
     }
 
     pub(crate) fn verify_with(
         &self,
-        headers: &(impl HeaderLookup + ?Sized),
+        headers: &dyn HeaderLookup,
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
@@ -182,7 +183,7 @@ impl StandardWebhooks {
 
 /// A `webhook-*` header, or its `svix-*` twin; with the name found.
 fn header<'a>(
-    headers: &'a (impl HeaderLookup + ?Sized),
+    headers: &'a dyn HeaderLookup,
     name: &'static str,
 ) -> Result<(&'a str, &'static str), WebhookError> {
     let svix = match name {

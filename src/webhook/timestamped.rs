@@ -82,7 +82,7 @@ impl TimestampedHex {
 
     pub(super) fn verify(
         &self,
-        headers: &(impl HeaderLookup + ?Sized),
+        headers: &dyn HeaderLookup,
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
