@@ -43,8 +43,8 @@ pub use policy::{
 };
 pub use secret::Secret;
 pub use webhook::{
-    DescopeConfig, SecretEncoding, Sha256HexConfig, StandardConfig, StandardWebhooks,
-    TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,
+    DescopeConfig, JsonRestringify, SecretEncoding, Sha256HexConfig, StandardConfig,
+    StandardWebhooks, TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,
     DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_ID_BYTES,
     MAX_JSON_DEPTH, MAX_SECRETS, MAX_SIGNATURES, MAX_WINDOW_S,
 };

@@ -36,13 +36,20 @@ pub fn create_webhook_verifier(config: JsValue) -> Result<WebhookVerifierJs, JsV
                 Error::usage("`config` must be an object or JSON text", Some("config"))
             })?,
     };
-    let inner = Verifier::from_json(&text)?;
+    let inner = Verifier::from_json(&text)?.with_json_restringify(host_restringify);
     let names = inner
         .header_names()
         .into_iter()
         .map(str::to_owned)
         .collect();
     Ok(WebhookVerifierJs { inner, names })
+}
+
+/// `JSON.stringify(JSON.parse(text))` by the host's own `JSON`: exactly what
+/// a JavaScript sender computes, at no cost in module size.
+fn host_restringify(text: &str) -> Option<String> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
 /// Header values aligned with the verifier's header names.
@@ -136,5 +143,15 @@ pub fn verify_standard_webhook_js(
         StandardWebhooks::new(&secrets, options.tolerance_s.unwrap_or(DEFAULT_TOLERANCE_S))?;
     let headers = headers_from_js(headers)?;
     let body = body_bytes(&body)?;
-    to_js(&verifier.verify(&headers, &body, unix_seconds(now)?)?)
+    let ok = verifier.verify(&headers, &body, unix_seconds(now)?)?;
+    // This older export keeps its `{ id, timestamp }` shape.
+    #[derive(serde::Serialize)]
+    struct Legacy {
+        id: String,
+        timestamp: Option<u64>,
+    }
+    to_js(&Legacy {
+        id: ok.id,
+        timestamp: ok.timestamp,
+    })
 }

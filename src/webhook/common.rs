@@ -28,6 +28,9 @@ pub const MAX_ID_BYTES: usize = 256;
 pub const MAX_SECRETS: usize = 16;
 /// Most signature entries one signature header may list.
 pub const MAX_SIGNATURES: usize = 16;
+/// Deepest nesting of arrays and objects the built-in `JSON.stringify`
+/// re-serializer (native targets) accepts; deeper bodies only match raw.
+pub const MAX_JSON_DEPTH: usize = 128;
 /// Largest tolerance or replay window that can be configured (30 days).
 pub const MAX_WINDOW_S: u64 = 30 * 86_400;
 
@@ -63,6 +66,17 @@ pub enum SecretEncoding {
     Base64,
     /// Hexadecimal digits.
     Hex,
+}
+
+/// `JSON.stringify(JSON.parse(text))`, or `None` where `JSON.parse` would
+/// throw: what the `descope` scheme tries after the raw body.
+pub type JsonRestringify = fn(&str) -> Option<String>;
+
+/// The body as a JS host sees it after `TextDecoder` (UTF-8): a leading BOM
+/// dropped, invalid bytes replaced by U+FFFD.
+pub(crate) fn body_text(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+    String::from_utf8_lossy(body)
 }
 
 /// Looks up header values by lowercase name.

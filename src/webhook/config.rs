@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::common::{
-    check_header_name, check_window, HeaderLookup, HmacKeys, Pairs, SecretEncoding, Verified,
-    DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S,
+    check_header_name, check_window, HeaderLookup, HmacKeys, JsonRestringify, Pairs,
+    SecretEncoding, Verified, DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S,
 };
 use super::descope::{Descope, DESCOPE_HEADER};
 use super::hex::{Sha256Hex, GITHUB_HEADER};
@@ -269,7 +269,8 @@ impl Verifier {
                     c.replay_window_s.unwrap_or(DEFAULT_REPLAY_WINDOW_S),
                     "replay_window_s",
                 )?,
-                stringify_fallback: c.stringify_fallback.unwrap_or(true),
+                fallback: c.stringify_fallback.unwrap_or(true),
+                restringify: builtin_restringify(),
             }),
             VerifierConfig::TimestampedHex(c) => Scheme::TimestampedHex(TimestampedHex {
                 keys: HmacKeys::decode(&c.secrets, c.secret_encoding.unwrap_or_default())?,
@@ -320,6 +321,18 @@ impl Verifier {
         })?;
         let config = VerifierConfig::from_value(value)?;
         Ok(Self::new(config)?)
+    }
+
+    /// Plugs in the `JSON.stringify(JSON.parse(text))` the `descope` scheme
+    /// tries after the raw body (unless `stringify_fallback` is `false`).
+    /// Native builds have one built in; in WebAssembly the host's own `JSON`
+    /// is plugged in by the JS bindings. Other schemes ignore it.
+    #[must_use]
+    pub fn with_json_restringify(mut self, f: JsonRestringify) -> Self {
+        if let Scheme::Descope(d) = &mut self.0 {
+            d.restringify = Some(f);
+        }
+        self
     }
 
     /// The scheme name: `standard`, `descope`, `timestamped_hex` or `sha256_hex`.
@@ -421,4 +434,12 @@ fn prefix(p: &str) -> Result<String, WebhookError> {
         });
     }
     Ok(p.to_owned())
+}
+
+/// The built-in re-serializer: native targets only (see `js_json`).
+fn builtin_restringify() -> Option<JsonRestringify> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Some(super::js_json::js_restringify);
+    #[cfg(target_arch = "wasm32")]
+    return None;
 }

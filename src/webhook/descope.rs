@@ -3,14 +3,13 @@
 //! Descope signs the JSON text of the payload it sends. A receiver may get
 //! that text re-serialized on the way, so the raw body is tried first and,
 //! if it does not match, the body's `JSON.stringify(JSON.parse(body))` form
-//! (see `js_json`). There is no timestamp and no message id: the id is
+//! (see `js_json`, or the host's `JSON` in wasm). There is no timestamp and no message id: the id is
 //! derived from the authenticated content (see [`Verified`]).
 
 use super::common::{
     check_body, decode_base64, derived_id, encode_base64, matches_any, required_header,
-    HeaderLookup, HmacKeys, Verified,
+    HeaderLookup, HmacKeys, JsonRestringify, Verified,
 };
-use super::js_json::js_restringify;
 use super::WebhookError;
 
 /// The header Descope signs into.
@@ -22,7 +21,10 @@ pub(super) struct Descope {
     pub(super) keys: HmacKeys,
     pub(super) header: String,
     pub(super) replay_window_s: u64,
-    pub(super) stringify_fallback: bool,
+    /// Whether to try the `JSON.stringify` form after the raw body.
+    pub(super) fallback: bool,
+    /// What computes that form (built in natively, the host's `JSON` in wasm).
+    pub(super) restringify: Option<JsonRestringify>,
 }
 
 impl Descope {
@@ -51,8 +53,8 @@ impl Descope {
         if matches_any(&macs, &given) {
             return Ok(verified(&macs, body));
         }
-        if self.stringify_fallback {
-            if let Some(text) = js_restringify(body) {
+        if let (true, Some(restringify)) = (self.fallback, self.restringify) {
+            if let Some(text) = restringify(&super::common::body_text(body)) {
                 if text.as_bytes() != body {
                     let macs = self.keys.macs(&[text.as_bytes()]);
                     if matches_any(&macs, &given) {
