@@ -1,8 +1,9 @@
 // Every shared case, and the one loop that runs them in any host.
 import recovery from './recovery.js';
 import slices from './slices.js';
+import webhook from './webhook.js';
 
-export const suites = { slices, recovery };
+export const suites = { slices, recovery, webhook };
 
 /**
  * Runs every case against the package `k`; never throws.
