@@ -368,6 +368,25 @@ export default [
     },
   },
   {
+    name: 'signatures made by the npm standardwebhooks and svix libraries verify',
+    run(k, env) {
+      const out = [];
+      for (const v of env.vectors.webhooks.interop) {
+        const wh = k.createWebhookVerifier({ scheme: 'standard', secrets: [v.secret] });
+        const p = v.lib === 'svix' ? 'svix' : 'webhook';
+        const headers = { [`${p}-id`]: v.id, [`${p}-timestamp`]: String(v.timestamp), [`${p}-signature`]: v.signature };
+        const r = wh.verify(headers, v.body, v.timestamp + 5);
+        equal(r.id, v.id);
+        // And ours is the same signature, byte for byte.
+        equal(wh.sign(v.body, { id: v.id, timestamp: v.timestamp })['webhook-signature'], v.signature);
+        equal(codeOf(() => wh.verify(headers, v.body + 'x', v.timestamp)), 'no_matching_signature');
+        out.push([v.lib, r.id]);
+      }
+      equal(out.length, 4);
+      return out;
+    },
+  },
+  {
     name: 'a verifier made before a trap keeps working after the instance is replaced',
     run(k) {
       const wh = k.createWebhookVerifier({ scheme: 'descope', secrets: ['k'] });

@@ -1,8 +1,12 @@
 // Regenerates the JavaScript-derived parts of tests/vectors/webhooks.json:
 // every expected string is what Node's own JSON.parse / JSON.stringify /
 // String(number) / createHmac produce, never a hand-written answer.
+// The `interop` cases are signed by the npm `standardwebhooks` and `svix`
+// libraries (devDependencies); tests/js/webhook-interop.test.js checks that
+// they still sign the same way.
 // Usage: node tests/vectors/gen/webhooks-js.mjs   (rewrites the file in place)
 import { createHmac } from "node:crypto";
+import { interopCases } from "./interop.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 
 const path = new URL("../webhooks.json", import.meta.url);
@@ -96,6 +100,8 @@ vectors.timestamped_hex = [
   { secret: tsSecret, header: "x-kosmos-signature", template: "v0:{t}:{body}", timestamp: t, body: tsBody,
     value: `t=${t},v1=${createHmac("sha256", "other").update("x").digest("hex")},v1=${createHmac("sha256", tsSecret).update(`v0:${t}:${tsBody}`).digest("hex")}` },
 ];
+
+vectors.interop = interopCases();
 
 writeFileSync(path, JSON.stringify(vectors, null, 1) + "\n");
 console.log(`js_stringify ${vectors.js_stringify.length}, js_numbers ${numbers.length}, descope ${vectors.descope.length}`);
