@@ -104,20 +104,17 @@ fn webhook_verifier_signs_verifies_and_uses_the_hosts_json() {
     let received = "{ \"a\": 1E21, \"1\": 2, \"s\": \"\\uD800\" }";
     let signed = v.sign(canonical.into(), 0.0, None).unwrap();
     let sig = get(&signed, "x-descope-webhook-s256");
-    let values = vec![sig.clone()];
-    let ok = v.verify_values(values, received.into(), 5.0).unwrap();
-    assert!(get(&ok, "id").as_string().unwrap().starts_with("descope_"));
-    assert!(get(&ok, "timestamp").is_null());
-    let err = v
-        .verify_values(vec![sig], "{\"a\":2}".into(), 5.0)
-        .unwrap_err();
+    let sig = sig.as_string().unwrap();
+    let ok = js_sys::Array::from(&v.verify_parts(&sig, received.as_bytes(), 5.0).unwrap());
+    assert!(ok.get(0).as_string().unwrap().starts_with("descope_"));
+    assert!(ok.get(1).is_null());
+    assert_eq!(ok.get(2).as_f64(), Some(5.0 + 86_400.0));
+    let err = v.verify_parts(&sig, b"{\"a\":2}", 5.0).unwrap_err();
     assert_eq!(
         get(&err, "code").as_string().unwrap(),
         "no_matching_signature"
     );
-    let err = v
-        .verify_values(vec![JsValue::UNDEFINED], received.into(), 5.0)
-        .unwrap_err();
+    let err = v.verify_parts("\0", received.as_bytes(), 5.0).unwrap_err();
     assert_eq!(get(&err, "code").as_string().unwrap(), "missing_header");
 
     let Err(err) = create_webhook_verifier(json(r#"{"scheme":"standard","secrets":["whsec_!!"]}"#))

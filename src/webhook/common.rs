@@ -171,9 +171,13 @@ pub(crate) fn check_window(value: u64, field: &'static str) -> Result<u64, Webho
     Ok(value)
 }
 
-/// One or more HMAC-SHA256 keys, zeroized on drop.
+/// One or more HMAC-SHA256 keys, ready to use: each key's inner and outer
+/// pads are absorbed once at configuration, which saves two SHA-256 blocks
+/// per message (a tenth of the work for a 1 KiB body). The raw key bytes are
+/// zeroized as soon as the states exist; the states themselves are
+/// key-equivalent and the `hmac` crate does not zeroize them on drop.
 #[derive(Clone)]
-pub(crate) struct HmacKeys(Vec<Zeroizing<Vec<u8>>>);
+pub(crate) struct HmacKeys(Vec<Hmac<Sha256>>);
 
 impl core::fmt::Debug for HmacKeys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -206,11 +210,18 @@ impl HmacKeys {
             }
             keys.push(key);
         }
-        Ok(Self(keys))
+        Self::from_keys(keys)
     }
 
-    pub(crate) fn from_keys(keys: Vec<Zeroizing<Vec<u8>>>) -> Self {
-        Self(keys)
+    /// Keys already decoded (and checked non-empty by the caller).
+    pub(crate) fn from_keys(keys: Vec<Zeroizing<Vec<u8>>>) -> Result<Self, WebhookError> {
+        keys.iter()
+            .map(|k| {
+                Hmac::<Sha256>::new_from_slice(k)
+                    .map_err(|_| WebhookError::InvalidSecret("a secret is unusable".into()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -219,13 +230,21 @@ impl HmacKeys {
 
     /// The HMAC-SHA256 of `parts` (concatenated) under every key, in order.
     pub(crate) fn macs(&self, parts: &[&[u8]]) -> Vec<[u8; 32]> {
-        self.0.iter().map(|k| hmac_sha256(k, parts)).collect()
+        self.0.iter().map(|k| finish(k, parts)).collect()
     }
 
     /// The MAC under the first key only (for signing and derived ids).
     pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Option<[u8; 32]> {
-        self.0.first().map(|k| hmac_sha256(k, parts))
+        self.0.first().map(|k| finish(k, parts))
     }
+}
+
+fn finish(keyed: &Hmac<Sha256>, parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = keyed.clone();
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// Errors unless `n` secrets is an allowed count.
@@ -241,18 +260,6 @@ pub(crate) fn check_secret_count(n: usize) -> Result<(), WebhookError> {
         )));
     }
     Ok(())
-}
-
-/// HMAC-SHA256 over the concatenation of `parts`.
-pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // INVARIANT: HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return [0; 32];
-    };
-    for p in parts {
-        mac.update(p);
-    }
-    mac.finalize().into_bytes().into()
 }
 
 /// Constant-time equality of two byte strings (lengths may leak, contents not).

@@ -81,7 +81,7 @@ impl StandardKeys {
             }
         }
         Ok(Self {
-            hmac: HmacKeys::from_keys(hmac),
+            hmac: HmacKeys::from_keys(hmac)?,
             verifying,
             signing,
         })
