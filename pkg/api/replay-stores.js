@@ -5,7 +5,7 @@
 //     false: the key is present (the message was seen before)
 //
 // - MemoryReplayStore: one process (Node servers, tests). Not shared.
-// - DurableObjectReplayStore + ReplayGuard: Cloudflare Workers. Strongly
+// - DurableObjectReplayStore + ReplayStoreObject: Cloudflare Workers. Strongly
 //   consistent: a Durable Object handles one request at a time, so the
 //   check and the write cannot interleave. This is the store that decides.
 // - KvReplayStore: Workers KV. Eventually consistent (a write can take up
@@ -102,7 +102,7 @@ function shardOf(key, shards) {
 
 /**
  * The Durable Object replay store: keys are spread over `shards` instances
- * of the `ReplayGuard` class (by a hash of the key), each of which decides
+ * of the `ReplayStoreObject` class (by a hash of the key), each of which decides
  * alone for its keys. Strongly consistent: this store decides "seen before".
  */
 export class DurableObjectReplayStore {
@@ -110,7 +110,7 @@ export class DurableObjectReplayStore {
   #shards;
   #prefix;
 
-  /** @param {DurableObjectNamespace} namespace the binding of a `ReplayGuard` class */
+  /** @param {DurableObjectNamespace} namespace the binding of a `ReplayStoreObject` class */
   constructor(namespace, { shards = 16, prefix = 'replay-' } = {}) {
     if (!namespace || typeof namespace.idFromName !== 'function' || typeof namespace.get !== 'function') {
       throw new KosmosError('invalid_argument', '`namespace` must be a Durable Object namespace binding', { field: 'namespace' });
@@ -126,7 +126,7 @@ export class DurableObjectReplayStore {
   async putIfAbsent(key, ttlSeconds) {
     checkArgs(key, ttlSeconds);
     const stub = this.#ns.get(this.#ns.idFromName(this.#prefix + shardOf(key, this.#shards)));
-    const res = await stub.fetch('https://replay-guard/put-if-absent', {
+    const res = await stub.fetch('https://replay-store/put-if-absent', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ key, ttl: ttlSeconds }),
@@ -140,15 +140,15 @@ export class DurableObjectReplayStore {
 
 /**
  * The Durable Object class behind DurableObjectReplayStore. A Worker
- * exports it (`export { ReplayGuard } from 'kosmos-connect'`) and binds it
- * (wrangler: `durable_objects.bindings = [{ name = "REPLAY", class_name = "ReplayGuard" }]`
- * plus a migration with `new_sqlite_classes = ["ReplayGuard"]`).
+ * exports it (`export { ReplayStoreObject } from 'kosmos-connect'`) and binds it
+ * (wrangler: `durable_objects.bindings = [{ name = "REPLAY", class_name = "ReplayStoreObject" }]`
+ * plus a migration with `new_sqlite_classes = ["ReplayStoreObject"]`).
  *
  * Each key is stored with its expiry; an alarm deletes expired keys.
  * Storage calls do not let another request in between the read and the
  * write (input gates), so one key is stored once.
  */
-export class ReplayGuard {
+export class ReplayStoreObject {
   #storage;
 
   constructor(state) {

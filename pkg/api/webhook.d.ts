@@ -150,7 +150,7 @@ export declare class DurableObjectReplayStore implements ReplayStore {
 }
 
 /** The Durable Object class a Worker exports and binds for DurableObjectReplayStore. */
-export declare class ReplayGuard {
+export declare class ReplayStoreObject {
   constructor(state: { storage: unknown }, env?: unknown);
   fetch(request: Request): Promise<Response>;
   putIfAbsent(key: string, ttlSeconds: number): Promise<boolean>;

@@ -3,7 +3,7 @@
 import { call, headerPairs, instanceGeneration } from '../core.js';
 import { KosmosError } from '../errors.js';
 
-export { MemoryReplayStore, KvReplayStore, DurableObjectReplayStore, ReplayGuard } from './replay-stores.js';
+export { MemoryReplayStore, KvReplayStore, DurableObjectReplayStore, ReplayStoreObject } from './replay-stores.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -109,7 +109,11 @@ export class WebhookVerifier {
    * exactly `body`. `id` (Standard Webhooks; random when absent) and
    * `timestamp` (unix seconds, default now) are optional.
    */
-  sign(body, { id, timestamp = nowSeconds() } = {}) {
+  sign(body, options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new KosmosError('invalid_argument', '`options` must be an object `{ id?, timestamp? }`', { field: 'options' });
+    }
+    const { id, timestamp = nowSeconds() } = options;
     const input = bodyBytes(body);
     return call(() => this.#live().sign(input, timestamp, id));
   }

@@ -14,7 +14,7 @@ let mf;
 before(async () => {
   mf = await startWorkerd(join(root, 'tests', 'js', 'hosts', 'webhook-worker.js'), {
     bindings: { WEBHOOK_SECRET: SECRET },
-    durableObjects: { REPLAY: 'ReplayGuard' },
+    durableObjects: { REPLAY: 'ReplayStoreObject' },
     kvNamespaces: ['KV'],
   });
 });

@@ -1,9 +1,9 @@
 // A Worker as a deployment would write it: verify a Standard Webhooks
 // delivery, refuse replays through the Durable Object store (which decides),
 // and keep a KV record of what was seen (a cache, eventually consistent).
-import { createWebhookVerifier, verifyOnce, DurableObjectReplayStore, KvReplayStore, ReplayGuard } from '../../../pkg/workerd.js';
+import { createWebhookVerifier, verifyOnce, DurableObjectReplayStore, KvReplayStore, ReplayStoreObject } from '../../../pkg/workerd.js';
 
-export { ReplayGuard };
+export { ReplayStoreObject };
 
 let verifier;
 

@@ -34,7 +34,7 @@ function recording(store) {
   };
 }
 
-/** Durable Object storage in memory: the calls ReplayGuard makes. */
+/** Durable Object storage in memory: the calls ReplayStoreObject makes. */
 function fakeStorage(clk) {
   const data = new Map();
   let alarm = null;
@@ -85,6 +85,7 @@ export default [
         deepEqual(wh.verify(svix, v.body, v.timestamp), expected);
         const signed = wh.sign(v.body, { id: v.id, timestamp: v.timestamp });
         deepEqual(signed, { 'webhook-id': v.id, 'webhook-timestamp': String(v.timestamp), 'webhook-signature': v.signature });
+        throwsCode(() => wh.sign(v.body, v.timestamp, v.id), 'invalid_argument', 'options');
         // A random id when none is given, and what we sign verifies.
         const fresh = wh.sign('{"a":1}', { timestamp: 1000 });
         match(fresh['webhook-id'], /^msg_[0-9a-f]{32}$/);
@@ -335,7 +336,7 @@ export default [
           if (!guards.has(id)) {
             const storage = fakeStorage(dclk);
             storages.set(id, storage);
-            guards.set(id, new k.ReplayGuard({ storage }));
+            guards.set(id, new k.ReplayStoreObject({ storage }));
           }
           const guard = guards.get(id);
           return { fetch: (url, init) => guard.fetch(new Request(url, init)) };
@@ -347,7 +348,7 @@ export default [
         seq.push(await doStore.putIfAbsent('webhook:standard:msg_1', 30), await doStore.putIfAbsent('webhook:standard:msg_1', 30));
         for (let i = 0; i < 20; i++) await doStore.putIfAbsent(`k${i}`, 60);
         ok(guards.size > 1 && guards.size <= 4, `keys spread over ${guards.size} shards`);
-        const bad = await ns.get('replay-0').fetch('https://replay-guard/put-if-absent', { method: 'POST', body: '{"key":""}' });
+        const bad = await ns.get('replay-0').fetch('https://replay-store/put-if-absent', { method: 'POST', body: '{"key":""}' });
         equal(bad.status, 400);
         dclk.t += 31_000;
         seq.push(await doStore.putIfAbsent('webhook:standard:msg_1', 30));
