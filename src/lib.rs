@@ -11,7 +11,7 @@
 //!   inputs (config, request data, now, entropy)  -->  build_*   --> HttpRequest (host sends it)
 //!   (status, headers, body) the host received   -->  parse_*   --> typed result | error
 //!   policy JSON --> Policy::compile --> Policy.decide(context) --> Decision + reasons
-//!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp } | error
+//!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp, remember_until } | error
 //!   (id_token, jwks, expectations, now)          -->  validate_id_token --> VerifiedIdToken | error
 //! ```
 //!
@@ -64,6 +64,9 @@ pub use policy::{
 };
 pub use secret::Secret;
 pub use webhook::{
-    StandardWebhooks, Verified, WebhookError, DEFAULT_TOLERANCE_S, MAX_BODY_BYTES,
-    MAX_SIGNATURE_HEADER_BYTES,
+    DescopeConfig, JsonRestringify, SecretEncoding, Sha256HexConfig, StandardConfig,
+    StandardWebhooks, TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,
+    DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S, MAX_BODY_BYTES, MAX_HEADER_BYTES,
+    MAX_ID_BYTES as MAX_WEBHOOK_ID_BYTES, MAX_JSON_DEPTH, MAX_SECRETS, MAX_SIGNATURES,
+    MAX_WINDOW_S,
 };

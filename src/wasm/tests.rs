@@ -10,7 +10,7 @@ use super::oidc::{
     validate_id_token_js,
 };
 use super::policy::compile_policy_js;
-use super::webhook::verify_standard_webhook_js;
+use super::webhook::{create_webhook_verifier, verify_standard_webhook_js};
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &key.into()).unwrap()
@@ -105,6 +105,53 @@ fn webhook_vector_verifies_from_bytes_and_string() {
     assert!(unix_seconds(-1.0).is_err());
     assert!(unix_seconds(1.5).is_err());
     assert!(unix_seconds(f64::NAN).is_err());
+}
+
+#[wasm_bindgen_test]
+fn webhook_verifier_signs_verifies_and_uses_the_hosts_json() {
+    let v = create_webhook_verifier(json(r#"{"scheme":"descope","secrets":["k"]}"#))
+        .map_err(|_| ())
+        .unwrap();
+    assert_eq!(v.scheme(), "descope");
+    assert_eq!(v.header_names(), vec!["x-descope-webhook-s256".to_owned()]);
+    // Descope signs JSON.stringify(payload); the receiver gets other text of it.
+    let canonical = r#"{"1":2,"a":1e+21,"s":"\ud800"}"#;
+    let received = "{ \"a\": 1E21, \"1\": 2, \"s\": \"\\uD800\" }";
+    let signed = v.sign(canonical.into(), 0.0, None).unwrap();
+    let sig = get(&signed, "x-descope-webhook-s256");
+    let sig = sig.as_string().unwrap();
+    let ok = js_sys::Array::from(&v.verify_parts(&sig, received.as_bytes(), 5.0).unwrap());
+    assert!(ok.get(0).as_string().unwrap().starts_with("descope_"));
+    assert!(ok.get(1).is_null());
+    assert_eq!(ok.get(2).as_f64(), Some(5.0 + 86_400.0));
+    let err = v.verify_parts(&sig, b"{\"a\":2}", 5.0).unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().unwrap(),
+        "no_matching_signature"
+    );
+    let err = v.verify_parts("\0", received.as_bytes(), 5.0).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().unwrap(), "missing_header");
+
+    let Err(err) = create_webhook_verifier(json(r#"{"scheme":"standard","secrets":["whsec_!!"]}"#))
+    else {
+        panic!("accepted a bad secret")
+    };
+    assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_secret");
+    let std = create_webhook_verifier(json(
+        r#"{"scheme":"standard","secrets":["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}"#,
+    ))
+    .map_err(|_| ())
+    .unwrap();
+    let signed = std.sign("x".into(), 100.0, None).unwrap();
+    let id = get(&signed, "webhook-id").as_string().unwrap();
+    assert!(id.starts_with("msg_") && id.len() == 36);
+    let pairs = js_sys::Array::new();
+    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+        pairs.push(&js_sys::Array::of2(&name.into(), &get(&signed, name)));
+    }
+    let ok = std.verify(pairs.into(), "x".into(), 100.0).unwrap();
+    assert_eq!(get(&ok, "id").as_string().unwrap(), id);
+    assert_eq!(get(&ok, "remember_until").as_f64(), Some(400.0));
 }
 
 #[wasm_bindgen_test]

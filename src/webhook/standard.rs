@@ -1,182 +1,213 @@
-//! Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`,
-//! signed content `{id}.{timestamp}.{body}`, `v1` = HMAC-SHA256.
+//! Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`
+//! (or the same with `svix-`), signed content `{id}.{timestamp}.{body}`;
+//! `v1` = HMAC-SHA256 with a `whsec_` secret, `v1a` = Ed25519 with a
+//! `whpk_` public or `whsk_` secret key. The signature header lists
+//! space-separated `<version>,<base64>` entries; any valid one passes.
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use serde::Serialize;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use ed25519_dalek::Signature;
 
+use super::common::{
+    check_body, check_tolerance, check_window, decode_base64, matches_any, optional_header,
+    parse_timestamp, HeaderLookup, Pairs, Verified, DEFAULT_TOLERANCE_S, MAX_ID_BYTES,
+    MAX_SIGNATURES,
+};
+use super::standard_keys::StandardKeys;
 use super::WebhookError;
-use crate::http::find_header;
+use crate::Secret;
 
-/// Default tolerance between the message timestamp and `now`, both ways.
-pub const DEFAULT_TOLERANCE_S: u64 = 300;
-/// Largest body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Largest signature header accepted, in bytes.
-pub const MAX_SIGNATURE_HEADER_BYTES: usize = 4096;
+const ID: &str = "webhook-id";
+const TIMESTAMP: &str = "webhook-timestamp";
+const SIGNATURE: &str = "webhook-signature";
 
-/// A verified message: what replay protection needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verified {
-    /// The sender's message id (`webhook-id`).
-    pub id: String,
-    /// The sender's timestamp, unix seconds.
-    pub timestamp: u64,
-}
-
-/// A Standard Webhooks verifier with one or more `whsec_` secrets.
+/// A Standard Webhooks verifier and signer with one or more keys.
+///
+/// Keys: `whsec_<base64>` (HMAC-SHA256, `v1`; the prefix may be left out),
+/// `whpk_<base64>` (Ed25519 public key, `v1a`, verify only) and
+/// `whsk_<base64>` (Ed25519 seed or seed-and-public pair, `v1a`, verifies
+/// and signs). Several keys allow rotation: a message verifies if any
+/// listed signature matches any key.
+#[derive(Clone)]
 pub struct StandardWebhooks {
-    keys: Vec<Zeroizing<Vec<u8>>>,
+    keys: StandardKeys,
     tolerance_s: u64,
 }
 
 impl core::fmt::Debug for StandardWebhooks {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("StandardWebhooks")
-            .field("keys", &format_args!("[REDACTED; {}]", self.keys.len()))
+            .field("hmac_keys", &self.keys.hmac)
+            .field("ed25519_keys", &self.keys.verifying.len())
             .field("tolerance_s", &self.tolerance_s)
             .finish()
     }
 }
 
 impl StandardWebhooks {
-    /// A verifier for `secrets` (each `whsec_` + base64). Several secrets
-    /// allow rotation: a message signed with any of them verifies.
+    /// A verifier for `secrets`, accepting timestamps within `tolerance_s`
+    /// of `now` both ways.
+    ///
+    /// Errors: `invalid_secret` when a key is malformed (bad base64, wrong
+    /// length, not a curve point) or there are none or too many;
+    /// `invalid_argument` for a tolerance over [`MAX_WINDOW_S`](crate::MAX_WINDOW_S).
     pub fn new<S: AsRef<str>>(secrets: &[S], tolerance_s: u64) -> Result<Self, WebhookError> {
-        if secrets.is_empty() {
-            return Err(WebhookError::InvalidSecret(
-                "at least one secret is required".into(),
-            ));
-        }
-        let mut keys = Vec::with_capacity(secrets.len());
-        for (i, s) in secrets.iter().enumerate() {
-            let s = s.as_ref();
-            let b64 = s.strip_prefix("whsec_").unwrap_or(s);
-            let key = B64.decode(b64).map_err(|_| {
-                WebhookError::InvalidSecret(format!("secret #{} is not valid base64", i + 1))
-            })?;
-            if key.is_empty() {
-                return Err(WebhookError::InvalidSecret(format!(
-                    "secret #{} is empty",
-                    i + 1
-                )));
-            }
-            keys.push(Zeroizing::new(key));
-        }
-        Ok(Self { keys, tolerance_s })
+        let secrets: Vec<Secret> = secrets.iter().map(|s| Secret::new(s.as_ref())).collect();
+        Self::from_secrets(&secrets, tolerance_s)
+    }
+
+    pub(super) fn from_secrets(secrets: &[Secret], tolerance_s: u64) -> Result<Self, WebhookError> {
+        Ok(Self {
+            keys: StandardKeys::parse(secrets)?,
+            tolerance_s: check_window(tolerance_s, "tolerance_s")?,
+        })
+    }
+
+    /// A verifier with the default tolerance ([`DEFAULT_TOLERANCE_S`]).
+    pub fn with_default_tolerance<S: AsRef<str>>(secrets: &[S]) -> Result<Self, WebhookError> {
+        Self::new(secrets, DEFAULT_TOLERANCE_S)
     }
 
     /// Verifies a message against its headers, `now` in unix seconds.
+    ///
+    /// Returns the `webhook-id` and timestamp for replay protection.
+    /// Errors: `missing_header`, `bad_format` (id empty, too long or with
+    /// `.`; timestamp not whole seconds; too many signature entries),
+    /// `payload_too_large`, `timestamp_too_old`, `timestamp_in_future`,
+    /// `no_matching_signature`.
     pub fn verify(
         &self,
         headers: &[(String, String)],
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
-        if body.len() > MAX_BODY_BYTES {
-            return Err(WebhookError::PayloadTooLarge {
-                what: "body",
-                limit: MAX_BODY_BYTES,
-            });
+        self.verify_with(&Pairs(headers), body, now)
+    }
+
+    pub(crate) fn verify_with(
+        &self,
+        headers: &dyn HeaderLookup,
+        body: &[u8],
+        now: u64,
+    ) -> Result<Verified, WebhookError> {
+        check_body(body)?;
+        let (id, id_name) = header(headers, ID)?;
+        let (ts_text, ts_name) = header(headers, TIMESTAMP)?;
+        let (sigs, sig_name) = header(headers, SIGNATURE)?;
+        check_id(id, id_name)?;
+        let timestamp = parse_timestamp(ts_text, ts_name)?;
+        check_tolerance(timestamp, now, self.tolerance_s)?;
+
+        let entries: Vec<&str> = sigs.split(' ').filter(|s| !s.is_empty()).collect();
+        if entries.len() > MAX_SIGNATURES {
+            return Err(WebhookError::bad_format(
+                sig_name,
+                format!("lists more than {MAX_SIGNATURES} signatures"),
+            ));
         }
-        let id = header(headers, "webhook-id")?;
-        let ts_text = header(headers, "webhook-timestamp")?;
-        let sigs = header(headers, "webhook-signature")?;
-        if sigs.len() > MAX_SIGNATURE_HEADER_BYTES {
-            return Err(WebhookError::PayloadTooLarge {
-                what: "header `webhook-signature`",
-                limit: MAX_SIGNATURE_HEADER_BYTES,
-            });
-        }
-        if id.is_empty() || id.contains('.') || id.len() > 256 {
-            return Err(WebhookError::BadFormat {
-                header: "webhook-id",
-                message: "must be 1 to 256 characters without `.`".into(),
-            });
-        }
-        let timestamp = parse_timestamp(ts_text)?;
-        if timestamp.saturating_add(self.tolerance_s) < now {
-            return Err(WebhookError::TimestampTooOld);
-        }
-        if timestamp > now.saturating_add(self.tolerance_s) {
-            return Err(WebhookError::TimestampInFuture);
-        }
-        for sig in sigs.split(' ').filter(|s| !s.is_empty()) {
-            let Some(("v1", b64)) = sig.split_once(',') else {
+        let content: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
+        let mut macs: Option<Vec<[u8; 32]>> = None;
+        let mut joined: Option<Vec<u8>> = None;
+        for entry in entries {
+            let Some((version, b64)) = entry.split_once(',') else {
                 continue;
             };
-            let Ok(given) = B64.decode(b64) else {
+            let Some(given) = decode_base64(b64) else {
                 continue;
             };
-            for key in &self.keys {
-                let expected = sign_raw(key, id, timestamp, body);
-                if bool::from(expected.as_slice().ct_eq(&given)) {
-                    return Ok(Verified {
-                        id: id.to_owned(),
-                        timestamp,
-                    });
+            let ok = match version {
+                "v1" if self.keys.hmac.len() > 0 && given.len() == 32 => {
+                    let macs = macs.get_or_insert_with(|| self.keys.hmac.macs(&content));
+                    matches_any(macs, &given)
                 }
+                "v1a" if !self.keys.verifying.is_empty() => {
+                    let Ok(sig) = Signature::from_slice(&given) else {
+                        continue;
+                    };
+                    let message = joined.get_or_insert_with(|| content.concat());
+                    self.keys
+                        .verifying
+                        .iter()
+                        .any(|k| k.verify_strict(message, &sig).is_ok())
+                }
+                _ => false,
+            };
+            if ok {
+                return Ok(Verified {
+                    id: id.to_owned(),
+                    timestamp: Some(timestamp),
+                    remember_until: timestamp.saturating_add(self.tolerance_s),
+                });
             }
         }
         Err(WebhookError::NoMatchingSignature)
     }
 
-    /// Signs a message with the first secret: the `webhook-signature` value.
+    /// Signs a message: the `webhook-signature` value, one entry per key
+    /// that can sign (`whsec_` and `whsk_`), in configured order.
+    ///
+    /// Errors: `bad_format` when `id` is empty, too long or contains `.`;
+    /// `invalid_secret` when no configured key can sign.
     pub fn sign(&self, id: &str, timestamp: u64, body: &[u8]) -> Result<String, WebhookError> {
-        let key = self
-            .keys
-            .first()
-            .ok_or_else(|| WebhookError::InvalidSecret("no secret configured".into()))?;
-        if id.contains('.') {
-            return Err(WebhookError::BadFormat {
-                header: "webhook-id",
-                message: "must not contain `.`".into(),
-            });
-        }
-        Ok(format!(
-            "v1,{}",
-            B64.encode(sign_raw(key, id, timestamp, body))
-        ))
+        check_id(id, ID)?;
+        check_body(body)?;
+        let ts = timestamp.to_string();
+        self.keys
+            .sign(&[id.as_bytes(), b".", ts.as_bytes(), b".", body])
+    }
+
+    /// Signs a message and returns the three headers to send.
+    pub(crate) fn sign_headers(
+        &self,
+        id: &str,
+        timestamp: u64,
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, WebhookError> {
+        let signature = self.sign(id, timestamp, body)?;
+        Ok(vec![
+            (ID.to_owned(), id.to_owned()),
+            (TIMESTAMP.to_owned(), timestamp.to_string()),
+            (SIGNATURE.to_owned(), signature),
+        ])
+    }
+
+    pub(crate) fn header_names() -> &'static [&'static str] {
+        &[
+            ID,
+            TIMESTAMP,
+            SIGNATURE,
+            "svix-id",
+            "svix-timestamp",
+            "svix-signature",
+        ]
     }
 }
 
+/// A `webhook-*` header, or its `svix-*` twin; with the name found.
 fn header<'a>(
-    headers: &'a [(String, String)],
+    headers: &'a dyn HeaderLookup,
     name: &'static str,
-) -> Result<&'a str, WebhookError> {
-    let svix = name.replacen("webhook-", "svix-", 1);
-    find_header(headers, name)
-        .or_else(|| find_header(headers, &svix))
-        .map(str::trim)
-        .ok_or(WebhookError::MissingHeader(name))
-}
-
-fn parse_timestamp(text: &str) -> Result<u64, WebhookError> {
-    let bad = || WebhookError::BadFormat {
-        header: "webhook-timestamp",
-        message: "must be whole unix seconds".into(),
+) -> Result<(&'a str, &'static str), WebhookError> {
+    let svix = match name {
+        ID => "svix-id",
+        TIMESTAMP => "svix-timestamp",
+        _ => "svix-signature",
     };
-    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+    match optional_header(headers, name)? {
+        Some(v) => Ok((v, name)),
+        None => match optional_header(headers, svix)? {
+            Some(v) => Ok((v, svix)),
+            None => Err(WebhookError::MissingHeader(name.to_owned())),
+        },
     }
-    text.parse().map_err(|_| bad())
 }
 
-fn sign_raw(key: &[u8], id: &str, timestamp: u64, body: &[u8]) -> [u8; 32] {
-    // INVARIANT: HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return [0; 32];
-    };
-    mac.update(id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac.finalize().into_bytes().into()
+fn check_id(id: &str, header: &str) -> Result<(), WebhookError> {
+    if id.is_empty() || id.len() > MAX_ID_BYTES || id.contains('.') {
+        return Err(WebhookError::bad_format(
+            header,
+            format!("the id must be 1 to {MAX_ID_BYTES} bytes without `.`"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -184,50 +215,39 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-    const ID: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
+    const ID_V: &str = "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk";
     const TS: u64 = 1_649_367_553;
     const BODY: &str = r#"{"email":"test@example.com","username":"test_user"}"#;
     const SIG: &str = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
 
     fn headers(sig: &str) -> Vec<(String, String)> {
         vec![
-            ("webhook-id".into(), ID.into()),
+            ("webhook-id".into(), ID_V.into()),
             ("webhook-timestamp".into(), TS.to_string()),
             ("webhook-signature".into(), sig.into()),
         ]
     }
 
     #[test]
-    fn published_vector_verifies_and_signs() {
-        let v = StandardWebhooks::new(&[SECRET], DEFAULT_TOLERANCE_S).unwrap();
+    fn verifies_signs_and_redacts() {
+        let v = StandardWebhooks::with_default_tolerance(&[SECRET]).unwrap();
         let ok = v.verify(&headers(SIG), BODY.as_bytes(), TS).unwrap();
-        assert_eq!(
-            ok,
-            Verified {
-                id: ID.into(),
-                timestamp: TS
-            }
-        );
-        assert_eq!(v.sign(ID, TS, BODY.as_bytes()).unwrap(), SIG);
+        assert_eq!(ok.id, ID_V);
+        assert_eq!(ok.timestamp, Some(TS));
+        assert_eq!(ok.remember_until, TS + 300);
+        assert_eq!(v.sign(ID_V, TS, BODY.as_bytes()).unwrap(), SIG);
+        let debug = format!("{v:?}");
+        assert!(debug.contains("REDACTED") && !debug.contains("C2FV"));
     }
 
     #[test]
-    fn rejections() {
-        let v = StandardWebhooks::new(&[SECRET], DEFAULT_TOLERANCE_S).unwrap();
-        let e = v.verify(&headers(SIG), b"{}", TS).unwrap_err();
-        assert_eq!(e, WebhookError::NoMatchingSignature);
-        assert_eq!(
-            v.verify(&headers(SIG), BODY.as_bytes(), TS + 301)
-                .unwrap_err(),
-            WebhookError::TimestampTooOld
-        );
-        assert_eq!(
-            v.verify(&headers(SIG), BODY.as_bytes(), TS - 301)
-                .unwrap_err(),
-            WebhookError::TimestampInFuture
-        );
-        assert!(v.verify(&headers(SIG), BODY.as_bytes(), TS + 300).is_ok());
-        assert!(format!("{v:?}").contains("REDACTED"));
-        assert!(StandardWebhooks::new(&["whsec_!!!"], 300).is_err());
+    fn the_header_checks_come_before_the_signature() {
+        let v = StandardWebhooks::with_default_tolerance(&[SECRET]).unwrap();
+        let mut h = headers(SIG);
+        h[1].1 = "1649367553.0".into();
+        assert!(matches!(
+            v.verify(&h, BODY.as_bytes(), TS).unwrap_err(),
+            WebhookError::BadFormat { .. }
+        ));
     }
 }

@@ -19,7 +19,7 @@ function coreSigner(secret) {
   const v = create({ scheme: 'standard', secrets: [secret] });
   if (typeof v.sign !== 'function') return undefined;
   return (id, timestamp, body) => {
-    const headers = call(() => v.sign(body, timestamp, id));
+    const headers = call(() => v.sign(body, { id, timestamp }));
     return headers instanceof Map ? Object.fromEntries(headers) : headers;
   };
 }

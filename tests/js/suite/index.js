@@ -3,8 +3,9 @@ import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
 import slices from './slices.js';
+import webhook from './webhook.js';
 
-export const suites = { slices, kosmos, oidc, recovery };
+export const suites = { slices, kosmos, oidc, recovery, webhook };
 
 /**
  * Runs every case against the package `k`; never throws.
