@@ -38,8 +38,8 @@ pub use kosmos::{
     MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
 };
 pub use policy::{
-    Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, MAX_CONDITION_DEPTH,
-    MAX_POLICY_BYTES,
+    Currency, Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, StepUpRequirement,
+    DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH, MAX_POLICY_BYTES,
 };
 pub use secret::Secret;
 pub use webhook::{

@@ -1,0 +1,118 @@
+//! The shared policy vectors (tests/vectors/policy/*.json), run through the
+//! public Rust API. The JS suite runs the same files through the wasm build.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
+use kosmos_connect::{ErrorInfo, Policy, PolicyError};
+use serde_json::Value;
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/tests/vectors/policy/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Checks one decide case against its expectation; returns a failure line.
+pub fn check_case(policy: &Policy, case: &Value) -> Option<String> {
+    let name = case["name"].as_str().unwrap();
+    let got = policy.decide(&case["context"]);
+    if let Some(err) = case.get("error") {
+        return match got {
+            Err(e) => {
+                let ok =
+                    e.code() == err["code"].as_str().unwrap() && e.field() == err["field"].as_str();
+                (!ok).then(|| format!("{name}: wanted {err}, got {} {:?}", e.code(), e.field()))
+            }
+            Ok(d) => Some(format!("{name}: wanted error {err}, got {d:?}")),
+        };
+    }
+    let d = match got {
+        Ok(d) => d,
+        Err(e) => return Some(format!("{name}: unexpected error {e}")),
+    };
+    let got = serde_json::to_value(&d).unwrap();
+    for key in ["decision", "rule", "matched_rules", "required_ial"] {
+        if let Some(want) = case.get(key) {
+            if got.get(key) != Some(want) {
+                return Some(format!("{name}: `{key}` wanted {want}, got {got}"));
+            }
+        }
+    }
+    if case.get("required_ial").is_none() && got.get("required_ial").is_some() {
+        return Some(format!("{name}: unexpected required_ial in {got}"));
+    }
+    None
+}
+
+#[test]
+fn predicate_vectors() {
+    let v = load("predicates.json");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for group in v["groups"].as_array().unwrap() {
+        let gname = group["name"].as_str().unwrap();
+        let policy = match Policy::from_value(&group["policy"]) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{gname}: policy does not compile: {e}"));
+                continue;
+            }
+        };
+        for case in group["cases"].as_array().unwrap() {
+            count += 1;
+            if let Some(f) = check_case(&policy, case) {
+                failures.push(format!("[{gname}] {f}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count > 100, "only {count} cases");
+}
+
+#[test]
+fn compile_error_vectors() {
+    let v = load("compile-errors.json");
+    let mut failures = Vec::new();
+    for case in v["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let result = match case.get("policy_text") {
+            Some(text) => Policy::compile(text.as_str().unwrap()),
+            None => Policy::compile(&case["policy"].to_string()),
+        };
+        let want: Vec<&str> = case["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        match result {
+            Ok(_) => failures.push(format!("{name}: compiled")),
+            Err(e) => {
+                assert_eq!(e.code(), "invalid_policy");
+                let PolicyError::Invalid(problems) = &e else {
+                    panic!("{name}: {e:?}")
+                };
+                let got: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+                if got != want {
+                    failures.push(format!("{name}:\n  want {want:?}\n  got  {got:?}\n  {e}"));
+                    continue;
+                }
+                assert_eq!(e.field(), want.first().copied(), "{name}");
+                let details = e.details().unwrap();
+                assert_eq!(details["problems"].as_array().unwrap().len(), want.len());
+                for p in problems {
+                    assert!(!p.message.is_empty());
+                    assert!(!p.message.ends_with('.'), "{name}: {}", p.message);
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
