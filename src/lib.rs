@@ -38,8 +38,9 @@ pub use kosmos::{
     MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
 };
 pub use policy::{
-    Currency, Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, StepUpRequirement,
-    DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH, MAX_POLICY_BYTES,
+    context_from_descope, context_from_salesforce, Currency, Decision, DecisionKind, Outcome,
+    Policy, PolicyError, Problem, StepUpRequirement, DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH,
+    MAX_POLICY_BYTES,
 };
 pub use secret::Secret;
 pub use webhook::{

@@ -650,7 +650,7 @@ impl Compiler {
                 };
                 if let Some((lo, hi, why)) = range {
                     if !(lo..=hi).contains(&n) {
-                        self.problem(value_path, format!("{n} is out of range: {why}"));
+                        self.problem(value_path, format!("is out of range: {why}"));
                         return None;
                     }
                 }

@@ -182,11 +182,17 @@ fn unix_seconds(v: &Value, field: &str) -> Result<Option<u64>, PolicyError> {
     }
 }
 
-fn number_in(v: &Value, field: &str, lo: f64, hi: f64) -> Result<Option<f64>, PolicyError> {
+fn number_in(
+    v: &Value,
+    field: &str,
+    lo: f64,
+    hi: f64,
+    range: &str,
+) -> Result<Option<f64>, PolicyError> {
     let Some(v) = present(v) else { return Ok(None) };
     match v.as_f64() {
         Some(n) if n.is_finite() && (lo..=hi).contains(&n) => Ok(Some(n)),
-        Some(_) => Err(bad(field, format!("must be between {lo} and {hi}"))),
+        Some(_) => Err(bad(field, format!("must be between {range}"))),
         None => Err(bad(field, format!("must be a number, not {}", kind(v)))),
     }
 }
@@ -317,8 +323,8 @@ impl<'a> Context<'a> {
         for (key, v) in m {
             match key.as_str() {
                 "country" => self.geo_country = country(v, "geo.country")?,
-                "lat" => self.geo_lat = number_in(v, "geo.lat", -90.0, 90.0)?,
-                "lon" => self.geo_lon = number_in(v, "geo.lon", -180.0, 180.0)?,
+                "lat" => self.geo_lat = number_in(v, "geo.lat", -90.0, 90.0, "-90 and 90")?,
+                "lon" => self.geo_lon = number_in(v, "geo.lon", -180.0, 180.0, "-180 and 180")?,
                 other => return Err(unknown("geo", other)),
             }
         }
@@ -333,8 +339,10 @@ impl<'a> Context<'a> {
             match key.as_str() {
                 "country" => self.last_country = country(v, "last_login.country")?,
                 "ip" => self.last_ip = ip(v, "last_login.ip")?,
-                "lat" => self.last_lat = number_in(v, "last_login.lat", -90.0, 90.0)?,
-                "lon" => self.last_lon = number_in(v, "last_login.lon", -180.0, 180.0)?,
+                "lat" => self.last_lat = number_in(v, "last_login.lat", -90.0, 90.0, "-90 and 90")?,
+                "lon" => {
+                    self.last_lon = number_in(v, "last_login.lon", -180.0, 180.0, "-180 and 180")?
+                }
                 "at" => self.last_at = unix_seconds(v, "last_login.at")?,
                 other => return Err(unknown("last_login", other)),
             }
@@ -348,7 +356,7 @@ impl<'a> Context<'a> {
         };
         for (key, v) in m {
             match key.as_str() {
-                "score" => self.risk_score = number_in(v, "risk.score", 0.0, 1.0)?,
+                "score" => self.risk_score = number_in(v, "risk.score", 0.0, 1.0, "0 and 1")?,
                 "bot" => self.risk_bot = boolean(v, "risk.bot")?,
                 "impossible_travel" => {
                     self.risk_impossible_travel = boolean(v, "risk.impossible_travel")?;

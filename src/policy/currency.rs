@@ -125,6 +125,35 @@ impl Currency {
         Ok(minor)
     }
 
+    /// Converts a decimal amount in major units that arrived as a JSON
+    /// number (a double) to minor units, exactly: accepted only when the
+    /// double is the one nearest to a decimal with at most the currency's
+    /// number of decimals (`12500.5` USD is `1250050`; `0.30000000000000004`
+    /// and `10.001` USD are refused, never rounded).
+    pub fn from_major_f64(self, amount: f64) -> Result<i64, String> {
+        let scale = f64::from(10_u32.pow(u32::from(self.exponent)));
+        let scaled = (amount * scale).round();
+        // Below 2^53 every integer is exact in a double, so `scaled` is the
+        // candidate minor amount and dividing back is correctly rounded.
+        if !(amount >= 0.0 && scaled < 9_007_199_254_740_992.0) {
+            return Err(format!(
+                "must be a non-negative amount below 2^53 minor units of {}",
+                self.code
+            ));
+        }
+        if scaled / scale != amount {
+            return Err(format!(
+                "has more decimals than {} allows ({})",
+                self.code, self.exponent
+            ));
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "checked integral, non-negative and below 2^53"
+        )]
+        Ok(scaled as i64)
+    }
+
     /// Formats minor units as a major-unit decimal, for reasons: `1050` USD is `10.50`.
     pub fn format_minor(self, minor: i64) -> String {
         let exp = u32::from(self.exponent);

@@ -5,7 +5,7 @@
 //! is matched as the IPv4 address it carries, so a dual-stack host that
 //! reports mapped addresses gets the same answer.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 /// A compiled list of CIDR blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,8 +44,7 @@ impl CidrSet {
                 let net = u32::from(a);
                 if net & !mask != 0 {
                     return Err(format!(
-                        "`{text}` has host bits set; write `{}/{len}`",
-                        Ipv4Addr::from(net & mask)
+                        "`{text}` has bits set after the first {len}; clear them to name the network"
                     ));
                 }
                 self.v4.push((net, mask));
@@ -55,8 +54,7 @@ impl CidrSet {
                 let net = u128::from(a);
                 if net & !mask != 0 {
                     return Err(format!(
-                        "`{text}` has host bits set; write `{}/{len}`",
-                        Ipv6Addr::from(net & mask)
+                        "`{text}` has bits set after the first {len}; clear them to name the network"
                     ));
                 }
                 self.v6.push((net, mask));

@@ -7,6 +7,7 @@
 //! policy's `default` applies. The language, the context and every
 //! predicate are documented in `docs/policy.md`.
 
+mod adapters;
 mod analysis;
 mod compile;
 mod cond;
@@ -18,6 +19,7 @@ mod geo;
 mod ip;
 mod model;
 
+pub use adapters::{context_from_descope, context_from_salesforce};
 pub use compile::{Policy, MAX_CONDITION_DEPTH, MAX_POLICY_BYTES};
 pub use currency::Currency;
 pub use error::{PolicyError, Problem};
