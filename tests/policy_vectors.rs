@@ -6,7 +6,9 @@
     clippy::panic,
     reason = "test helpers: a failed unwrap is a failed test"
 )]
-use kosmos_connect::{ErrorInfo, Policy, PolicyError};
+use kosmos_connect::{
+    context_from_descope, context_from_salesforce, ErrorInfo, Policy, PolicyError,
+};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -17,7 +19,7 @@ fn load(name: &str) -> Value {
 /// Checks one decide case against its expectation; returns a failure line.
 pub fn check_case(policy: &Policy, case: &Value) -> Option<String> {
     let name = case["name"].as_str().unwrap();
-    let got = policy.decide(&case["context"]);
+    let got = build_context(case).and_then(|ctx| policy.decide(&ctx));
     if let Some(err) = case.get("error") {
         return match got {
             Err(e) => {
@@ -33,7 +35,13 @@ pub fn check_case(policy: &Policy, case: &Value) -> Option<String> {
         Err(e) => return Some(format!("{name}: unexpected error {e}")),
     };
     let got = serde_json::to_value(&d).unwrap();
-    for key in ["decision", "rule", "matched_rules", "required_ial"] {
+    for key in [
+        "decision",
+        "rule",
+        "matched_rules",
+        "required_ial",
+        "step_up",
+    ] {
         if let Some(want) = case.get(key) {
             if got.get(key) != Some(want) {
                 return Some(format!("{name}: `{key}` wanted {want}, got {got}"));
@@ -44,6 +52,65 @@ pub fn check_case(policy: &Policy, case: &Value) -> Option<String> {
         return Some(format!("{name}: unexpected required_ial in {got}"));
     }
     None
+}
+
+/// The context of a case: `context` as is, or `salesforce` / `descope`
+/// input through its adapter, then `with` merged in.
+fn build_context(case: &Value) -> Result<Value, PolicyError> {
+    let now = case["now"].as_u64();
+    let mut ctx = if let Some(sf) = case.get("salesforce") {
+        context_from_salesforce(sf, now)?
+    } else if let Some(d) = case.get("descope") {
+        context_from_descope(d, now)?
+    } else {
+        case["context"].clone()
+    };
+    if let (Some(Value::Object(with)), Value::Object(out)) = (case.get("with"), &mut ctx) {
+        for (k, v) in with {
+            match (out.get_mut(k), v) {
+                (Some(Value::Object(a)), Value::Object(b)) => {
+                    a.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Ok(ctx)
+}
+
+#[test]
+fn example_policies() {
+    let v = load("examples.json");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for example in v["examples"].as_array().unwrap() {
+        let file = example["policy"].as_str().unwrap();
+        let text =
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let policy = match Policy::compile(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{file}: does not compile: {e}"));
+                continue;
+            }
+        };
+        assert!(policy.rule_ids().count() >= 7, "{file}: a realistic policy");
+        for case in example["cases"].as_array().unwrap() {
+            count += 1;
+            if let Some(f) = check_case(&policy, case) {
+                failures.push(format!("[{file}] {f}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count >= 60, "only {count} cases");
 }
 
 #[test]
