@@ -118,11 +118,17 @@ impl Policy {
     }
 }
 
+/// `path.key`; a key that is not a plain name (empty, or with dots, spaces,
+/// brackets...) is written `path["key"]` so the path stays unambiguous.
 fn join(path: &str, key: &str) -> String {
-    if path == "$" {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'$');
+    match (path == "$", plain) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{path}.{key}"),
+        (_, false) => format!("{path}[{}]", Value::from(key)),
     }
 }
 
@@ -234,7 +240,7 @@ impl Compiler {
 
     fn signals(&mut self, map: &Map<String, Value>) {
         for (name, ty) in map {
-            let path = format!("signals.{name}");
+            let path = join("signals", name);
             let name_ok = !name.is_empty()
                 && name.len() <= 64
                 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -257,7 +263,7 @@ impl Compiler {
 
     fn ip_lists(&mut self, map: &Map<String, Value>) {
         for (name, list) in map {
-            let path = format!("ip_lists.{name}");
+            let path = join("ip_lists", name);
             let Some(items) = list.as_array() else {
                 self.problem(&path, "must be an array of cidr blocks");
                 continue;
@@ -1057,7 +1063,7 @@ impl Compiler {
         let mut thresholds = Vec::with_capacity(map.len());
         let mut ok = true;
         for (code, t) in map {
-            let p = format!("{arg_path}.{code}");
+            let p = join(&arg_path, code);
             let Some(cur) = Currency::from_code(code) else {
                 self.problem(
                     &p,
