@@ -39,7 +39,7 @@ pub(super) struct Rule {
 }
 
 /// Keys that name what a condition tests; a condition has exactly one.
-const PREDICATES: &[&str] = &[
+pub(super) const PREDICATES: &[&str] = &[
     "all",
     "any",
     "not",

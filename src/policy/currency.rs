@@ -78,6 +78,13 @@ impl Currency {
             .map(|&(code, exponent)| Self { code, exponent })
     }
 
+    /// Every supported currency, in code order.
+    pub fn all() -> impl Iterator<Item = Self> {
+        CURRENCIES
+            .iter()
+            .map(|&(code, exponent)| Self { code, exponent })
+    }
+
     /// The three-letter code.
     pub fn code(self) -> &'static str {
         self.code
@@ -227,6 +234,23 @@ mod tests {
         for (c, text) in bad {
             assert!(c.parse_major(text).is_err(), "{} {text}", c.code());
         }
+    }
+
+    #[test]
+    fn from_major_f64_table() {
+        let usd = Currency::from_code("USD").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let bhd = Currency::from_code("BHD").unwrap();
+        assert_eq!(usd.from_major_f64(12500.5), Ok(1_250_050));
+        assert_eq!(usd.from_major_f64(0.3), Ok(30));
+        assert_eq!(usd.from_major_f64(19.99), Ok(1999));
+        assert_eq!(usd.from_major_f64(1_000_000.01), Ok(100_000_001));
+        assert_eq!(jpy.from_major_f64(1500.0), Ok(1500));
+        assert_eq!(bhd.from_major_f64(1.005), Ok(1005));
+        for bad in [0.1 + 0.2, 10.001, -1.0, f64::NAN, f64::INFINITY, 1e300] {
+            assert!(usd.from_major_f64(bad).is_err(), "{bad}");
+        }
+        assert!(jpy.from_major_f64(1.5).is_err());
     }
 
     #[test]

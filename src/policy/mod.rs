@@ -18,6 +18,8 @@ mod eval;
 mod geo;
 mod ip;
 mod model;
+#[cfg(test)]
+mod tests;
 
 pub use adapters::{context_from_descope, context_from_salesforce};
 pub use compile::{Policy, MAX_CONDITION_DEPTH, MAX_POLICY_BYTES};
