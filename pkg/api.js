@@ -1,0 +1,12 @@
+// Every public function and class, whatever the host.
+export { KosmosError } from './errors.js';
+export { isReady } from './core.js';
+export * from './api/kosmos.js';
+export * from './api/policy.js';
+export * from './api/webhook.js';
+import { call } from './core.js';
+
+/** The library version. */
+export function version() {
+  return call((g) => g.version());
+}

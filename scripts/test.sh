@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test of the project, in order of cost. `npm test` runs the build first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh --browser
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "lint: rustfmt and clippy (native and wasm32), no unwrap/expect/panic/indexing outside tests"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "rust: native tests"
+cargo test
+
+step "rust: wasm-bindgen-test on wasm32 under node"
+cargo test --target wasm32-unknown-unknown
+
+step "js: node, workerd and chromium hosts, size budget"
+node --test tests/js/

@@ -1,0 +1,75 @@
+//! The bindings under a real wasm engine (wasm-bindgen-test, Node).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use super::convert::{body_bytes, unix_seconds};
+use super::kosmos::{build_create_idv_session_js, parse_idv_result_js};
+use super::policy::compile_policy_js;
+use super::webhook::verify_standard_webhook_js;
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap()
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn create_session_request_is_a_plain_object() {
+    let req = build_create_idv_session_js(
+        json(r#"{"base_url":"https://idv.example.com/","api_key":"k"}"#),
+        json(r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#),
+    )
+    .unwrap();
+    assert_eq!(get(&req, "url").as_string().unwrap(), "https://idv.example.com/v1/verify/sessions");
+    let headers = get(&req, "headers");
+    assert_eq!(get(&headers, "authorization").as_string().unwrap(), "Bearer k");
+    assert_eq!(get(&headers, "idempotency-key").as_string().unwrap().len(), 32);
+}
+
+#[wasm_bindgen_test]
+fn errors_cross_as_kosmos_errors() {
+    let err = parse_idv_result_js(503, JsValue::NULL, "").unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&err, "name").as_string().unwrap(), "KosmosError");
+    assert_eq!(get(&err, "code").as_string().unwrap(), "upstream_unavailable");
+    assert_eq!(get(&get(&err, "details"), "retryable").as_bool(), Some(true));
+
+    let err = build_create_idv_session_js(json("{}"), json("{}")).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_argument");
+    assert_eq!(get(&err, "field").as_string().unwrap(), "config");
+}
+
+#[wasm_bindgen_test]
+fn policy_compiles_and_decides() {
+    let policy = compile_policy_js(
+        r#"{"version":1,"signals":{"amount":"number"},"rules":[{"id":"big","when":{"signal":"amount","op":"gte","value":1000},"then":{"decision":"verify_identity","required_ial":2}}],"default":{"decision":"allow"}}"#,
+    )
+    .map_err(|_| ())
+    .unwrap();
+    let d = policy.decide(json(r#"{"amount":1000}"#)).unwrap();
+    assert_eq!(get(&d, "decision").as_string().unwrap(), "verify_identity");
+    assert_eq!(get(&d, "required_ial").as_string().unwrap(), "IAL2");
+    let Err(err) = compile_policy_js("[]") else { panic!("compiled `[]`") };
+    assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_policy");
+}
+
+#[wasm_bindgen_test]
+fn webhook_vector_verifies_from_bytes_and_string() {
+    let headers = json(
+        r#"[["webhook-id","msg_27UH4WbU6Z5A5EzD8u03UvzRbpk"],["webhook-timestamp","1649367553"],["webhook-signature","v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="]]"#,
+    );
+    let options = json(r#"{"secrets":["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}"#);
+    let body = r#"{"email":"test@example.com","username":"test_user"}"#;
+    let bytes = js_sys::Uint8Array::from(body.as_bytes());
+    for b in [JsValue::from_str(body), bytes.into()] {
+        let ok = verify_standard_webhook_js(options.clone(), headers.clone(), b, 1_649_367_553.0).unwrap();
+        assert_eq!(get(&ok, "timestamp").as_f64(), Some(1_649_367_553.0));
+    }
+    assert!(body_bytes(&JsValue::from_f64(1.0)).is_err());
+    assert!(unix_seconds(-1.0).is_err());
+    assert!(unix_seconds(1.5).is_err());
+    assert!(unix_seconds(f64::NAN).is_err());
+}

@@ -1,0 +1,128 @@
+// Node-side helpers that run the shared suite in each host: Node itself,
+// workerd (through miniflare) and headless Chromium (through playwright-core).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, dirname, extname, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Every JSON file under tests/vectors/, keyed by its name without `.json`. */
+export function loadVectors() {
+  const dir = join(root, 'tests', 'vectors');
+  const out = {};
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.json') && statSync(join(dir, name)).isFile()) {
+      out[name.slice(0, -5)] = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    }
+  }
+  return out;
+}
+
+export async function runInNode(extraEnv = {}) {
+  const k = await import('../../pkg/node.js');
+  const { runAll } = await import('./suite/index.js');
+  return runAll(k, { host: 'node', vectors: loadVectors(), ...extraEnv });
+}
+
+/** Starts a Miniflare (workerd) instance running `scriptPath` with the package's wasm as CompiledWasm. */
+export async function startWorkerd(scriptPath, options = {}) {
+  const { Miniflare } = await import('miniflare');
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: root,
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate: '2025-09-01',
+    ...options,
+  });
+  await mf.ready;
+  return mf;
+}
+
+export async function runInWorkerd(extraBindings = {}) {
+  const mf = await startWorkerd(join(root, 'tests', 'js', 'hosts', 'workerd-entry.js'), {
+    bindings: { VECTORS: loadVectors(), ...extraBindings },
+  });
+  try {
+    const res = await mf.dispatchFetch('http://localhost/');
+    return await res.json();
+  } finally {
+    await mf.dispose();
+  }
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** A static file server for the repository on 127.0.0.1 (a random port); `/__vectors` serves the vectors. */
+export function serveRepo(port = 0) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname === '/__vectors') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(loadVectors()));
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/www/playground/' }).end();
+      return;
+    }
+    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(path).isDirectory()) path = join(path, 'index.html');
+      const body = readFileSync(path);
+      res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/** Launches Debian's headless Chromium through playwright-core. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export async function runInChromium() {
+  const { server, origin } = await serveRepo();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/tests/js/hosts/browser.html`);
+    await page.waitForFunction(() => window.__results !== undefined || document.getElementById('out').textContent !== 'running…', null, { timeout: 60_000 });
+    const results = await page.evaluate(() => window.__results);
+    if (!results) throw new Error(`the browser suite did not run: ${errors.join('; ')}`);
+    return results;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
