@@ -34,7 +34,7 @@ fn policies() -> Vec<Policy> {
         out.push(Policy::compile(&text).unwrap());
     }
     let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{}/tests/vectors/policy/predicates.json", root()))
+        &std::fs::read_to_string(format!("{}/tests/vectors/policy-predicates.json", root()))
             .unwrap(),
     )
     .unwrap();

@@ -1,4 +1,4 @@
-//! The shared policy vectors (tests/vectors/policy/*.json), run through the
+//! The shared policy vectors (tests/vectors/policy-*.json), run through the
 //! public Rust API. The JS suite runs the same files through the wasm build.
 
 #![allow(
@@ -12,7 +12,7 @@ use kosmos_connect::{
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/policy/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
@@ -82,13 +82,18 @@ fn build_context(case: &Value) -> Result<Value, PolicyError> {
 
 #[test]
 fn example_policies() {
-    let v = load("examples.json");
+    let v = load("policy-examples.json");
     let mut failures = Vec::new();
     let mut count = 0;
     for example in v["examples"].as_array().unwrap() {
-        let file = example["policy"].as_str().unwrap();
+        let file = example["file"].as_str().unwrap();
         let text =
             std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let on_disk: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            on_disk, example["policy"],
+            "{file}: the vector's copy drifted from the file"
+        );
         let policy = match Policy::compile(&text) {
             Ok(p) => p,
             Err(e) => {
@@ -115,7 +120,7 @@ fn example_policies() {
 
 #[test]
 fn predicate_vectors() {
-    let v = load("predicates.json");
+    let v = load("policy-predicates.json");
     let mut failures = Vec::new();
     let mut count = 0;
     for group in v["groups"].as_array().unwrap() {
@@ -145,7 +150,7 @@ fn predicate_vectors() {
 
 #[test]
 fn compile_error_vectors() {
-    let v = load("compile-errors.json");
+    let v = load("policy-compile-errors.json");
     let mut failures = Vec::new();
     for case in v["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();

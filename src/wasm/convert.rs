@@ -52,12 +52,11 @@ pub(super) fn error_to_js(e: &Error) -> JsValue {
 
 /// Reads a typed argument; a shape error names the argument and the field.
 pub(super) fn from_js<T: DeserializeOwned>(value: JsValue, arg: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| {
-            let detail = e.to_string();
-            let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
-            Error::usage(format!("`{arg}` is not valid: {detail}"), Some(arg)).into()
-        })
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let detail = e.to_string();
+        let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
+        Error::usage(format!("`{arg}` is not valid: {detail}"), Some(arg)).into()
+    })
 }
 
 /// Serializes a result as a plain, JSON-compatible JS value.

@@ -23,10 +23,19 @@ fn create_session_request_is_a_plain_object() {
         json(r#"{"document_types":["id_card"],"liveness_mode":"passive"}"#),
     )
     .unwrap();
-    assert_eq!(get(&req, "url").as_string().unwrap(), "https://idv.example.com/v1/verify/sessions");
+    assert_eq!(
+        get(&req, "url").as_string().unwrap(),
+        "https://idv.example.com/v1/verify/sessions"
+    );
     let headers = get(&req, "headers");
-    assert_eq!(get(&headers, "authorization").as_string().unwrap(), "Bearer k");
-    assert_eq!(get(&headers, "idempotency-key").as_string().unwrap().len(), 32);
+    assert_eq!(
+        get(&headers, "authorization").as_string().unwrap(),
+        "Bearer k"
+    );
+    assert_eq!(
+        get(&headers, "idempotency-key").as_string().unwrap().len(),
+        32
+    );
 }
 
 #[wasm_bindgen_test]
@@ -34,8 +43,14 @@ fn errors_cross_as_kosmos_errors() {
     let err = parse_idv_result_js(503, JsValue::NULL, "").unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&err, "name").as_string().unwrap(), "KosmosError");
-    assert_eq!(get(&err, "code").as_string().unwrap(), "upstream_unavailable");
-    assert_eq!(get(&get(&err, "details"), "retryable").as_bool(), Some(true));
+    assert_eq!(
+        get(&err, "code").as_string().unwrap(),
+        "upstream_unavailable"
+    );
+    assert_eq!(
+        get(&get(&err, "details"), "retryable").as_bool(),
+        Some(true)
+    );
 
     let err = build_create_idv_session_js(json("{}"), json("{}")).unwrap_err();
     assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_argument");
@@ -52,7 +67,9 @@ fn policy_compiles_and_decides() {
     let d = policy.decide(json(r#"{"amount":1000}"#)).unwrap();
     assert_eq!(get(&d, "decision").as_string().unwrap(), "verify_identity");
     assert_eq!(get(&d, "required_ial").as_string().unwrap(), "IAL2");
-    let Err(err) = compile_policy_js("[]") else { panic!("compiled `[]`") };
+    let Err(err) = compile_policy_js("[]") else {
+        panic!("compiled `[]`")
+    };
     assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_policy");
 }
 
@@ -65,7 +82,8 @@ fn webhook_vector_verifies_from_bytes_and_string() {
     let body = r#"{"email":"test@example.com","username":"test_user"}"#;
     let bytes = js_sys::Uint8Array::from(body.as_bytes());
     for b in [JsValue::from_str(body), bytes.into()] {
-        let ok = verify_standard_webhook_js(options.clone(), headers.clone(), b, 1_649_367_553.0).unwrap();
+        let ok = verify_standard_webhook_js(options.clone(), headers.clone(), b, 1_649_367_553.0)
+            .unwrap();
         assert_eq!(get(&ok, "timestamp").as_f64(), Some(1_649_367_553.0));
     }
     assert!(body_bytes(&JsValue::from_f64(1.0)).is_err());
