@@ -148,9 +148,23 @@ proptest! {
 
     #[test]
     fn decide_never_panics_and_errors_name_the_field(ctx in json()) {
+        let text = ctx.to_string();
         for p in policies() {
-            if let Err(e) = p.decide(&ctx) {
+            let got = p.decide(&ctx);
+            prop_assert_eq!(&p.decide_json(&text), &got);
+            if let Err(e) = got {
                 check_error(&e, &ctx, &["now", "action.currency"]);
+            }
+        }
+    }
+
+    #[test]
+    fn decide_json_never_panics_on_arbitrary_text(text in "\\PC{0,64}", prefix in prop::sample::select(vec!["", "{", "{\"now\":", "{\"device\":{\"id\":\"", "{\"custom\":{\"a\":["])) {
+        let text = format!("{prefix}{text}");
+        for p in policies() {
+            if let Err(e) = p.decide_json(&text) {
+                prop_assert_eq!(e.code(), "invalid_context");
+                prop_assert!(e.field().is_some());
             }
         }
     }
@@ -168,7 +182,9 @@ proptest! {
             }
         }
         let ctx = Value::Object(ctx);
+        let text = ctx.to_string();
         for p in policies() {
+            prop_assert_eq!(&p.decide_json(&text), &p.decide(&ctx));
             if let Err(e) = p.decide(&ctx) {
                 check_error(&e, &ctx, &["now", "action.currency"]);
             }

@@ -19,7 +19,12 @@ fn load(name: &str) -> Value {
 /// Checks one decide case against its expectation; returns a failure line.
 pub fn check_case(policy: &Policy, case: &Value) -> Option<String> {
     let name = case["name"].as_str().unwrap();
-    let got = build_context(case).and_then(|ctx| policy.decide(&ctx));
+    let got = build_context(case).and_then(|ctx| {
+        let from_value = policy.decide(&ctx);
+        // The JSON-text path decides the same, or fails the same way.
+        assert_eq!(policy.decide_json(&ctx.to_string()), from_value, "{name}");
+        from_value
+    });
     if let Some(err) = case.get("error") {
         return match got {
             Err(e) => {

@@ -152,7 +152,10 @@ pub(super) enum Val<'a> {
     Num(f64),
     Str(&'a str),
     Bool(bool),
-    Set(&'a [Value]),
+    /// A custom `string_set` (checked to hold strings only).
+    JsonSet(&'a [Value]),
+    /// `user.roles`.
+    StrSet(&'a [std::borrow::Cow<'a, str>]),
     Ip(IpAddr),
 }
 
@@ -255,9 +258,9 @@ pub(super) enum Cond {
 
 /// What evaluation reads: the context, the declared custom signals' values
 /// (checked already) and `now` (checked present if the policy reads it).
-pub(super) struct Env<'c, 'a> {
-    pub(super) ctx: &'c Context<'a>,
-    pub(super) custom: &'c [Option<&'a Value>],
+pub(super) struct Env<'c> {
+    pub(super) ctx: &'c Context<'c>,
+    pub(super) custom: &'c [Option<&'c Value>],
     pub(super) now: u64,
 }
 
@@ -269,25 +272,25 @@ fn num(n: Option<u64>) -> Option<Val<'static>> {
     n.map(|n| Val::Num(n as f64))
 }
 
-impl<'a> Env<'_, 'a> {
+impl<'c> Env<'c> {
     /// The value of a signal, `None` when absent.
-    pub(super) fn get(&self, sig: Sig) -> Option<Val<'a>> {
+    pub(super) fn get(&self, sig: Sig) -> Option<Val<'c>> {
         let c = self.ctx;
         match sig {
             Sig::Now => num(c.now),
             Sig::DeviceKnown => c.device_known.map(Val::Bool),
             Sig::DeviceTrusted => c.device_trusted.map(Val::Bool),
-            Sig::DeviceId => c.device_id.map(Val::Str),
+            Sig::DeviceId => c.device_id.as_deref().map(Val::Str),
             Sig::Ip => c.ip.map(Val::Ip),
             Sig::IpAnonymous => c.ip_anonymous.map(Val::Bool),
             Sig::IpVpn => c.ip_vpn.map(Val::Bool),
             Sig::IpTor => c.ip_tor.map(Val::Bool),
             Sig::IpProxy => c.ip_proxy.map(Val::Bool),
             Sig::IpHosting => c.ip_hosting.map(Val::Bool),
-            Sig::GeoCountry => c.geo_country.map(Val::Str),
+            Sig::GeoCountry => c.geo_country.as_deref().map(Val::Str),
             Sig::GeoLat => c.geo_lat.map(Val::Num),
             Sig::GeoLon => c.geo_lon.map(Val::Num),
-            Sig::LastCountry => c.last_country.map(Val::Str),
+            Sig::LastCountry => c.last_country.as_deref().map(Val::Str),
             Sig::LastIp => c.last_ip.map(Val::Ip),
             Sig::LastLat => c.last_lat.map(Val::Num),
             Sig::LastLon => c.last_lon.map(Val::Num),
@@ -295,15 +298,15 @@ impl<'a> Env<'_, 'a> {
             Sig::RiskScore => c.risk_score.map(Val::Num),
             Sig::RiskBot => c.risk_bot.map(Val::Bool),
             Sig::RiskImpossibleTravel => c.risk_impossible_travel.map(Val::Bool),
-            Sig::ActionType => c.action_type.map(Val::Str),
+            Sig::ActionType => c.action_type.as_deref().map(Val::Str),
             // The compiler refuses comparisons on the bare amount (they
             // would ignore the currency); this arm only serves `present`.
             Sig::ActionAmountMinor => c.action_amount_minor.map(|_| Val::Bool(true)),
             Sig::ActionCurrency => c.action_currency.map(|cur| Val::Str(cur.code())),
-            Sig::ActionObject => c.action_object.map(Val::Str),
-            Sig::ActionRecordId => c.action_record_id.map(Val::Str),
-            Sig::UserId => c.user_id.map(Val::Str),
-            Sig::UserRoles => c.user_roles.map(Val::Set),
+            Sig::ActionObject => c.action_object.as_deref().map(Val::Str),
+            Sig::ActionRecordId => c.action_record_id.as_deref().map(Val::Str),
+            Sig::UserId => c.user_id.as_deref().map(Val::Str),
+            Sig::UserRoles => c.user_roles.as_deref().map(Val::StrSet),
             Sig::LastStepUpAt => num(c.last_step_up_at),
             Sig::LastVerificationAt => num(c.last_verification_at),
             Sig::CurrentIal => c.current_ial.map(|n| Val::Num(f64::from(n))),
@@ -311,7 +314,7 @@ impl<'a> Env<'_, 'a> {
                 Value::Number(n) => n.as_f64().map(Val::Num),
                 Value::String(s) => Some(Val::Str(s)),
                 Value::Bool(b) => Some(Val::Bool(*b)),
-                Value::Array(a) => Some(Val::Set(a)),
+                Value::Array(a) => Some(Val::JsonSet(a)),
                 Value::Null | Value::Object(_) => None,
             },
         }
@@ -364,7 +367,7 @@ impl<'a> Env<'_, 'a> {
                 if let Err(answer) = self.stale(*stale) {
                     return answer;
                 }
-                Some(c.geo_country? != c.last_country?)
+                Some(c.geo_country.as_deref()? != c.last_country.as_deref()?)
             }
             Test::ImpossibleTravel {
                 max_speed_kmh,
@@ -403,8 +406,20 @@ fn has(set: &[Box<str>], s: &str) -> bool {
     set.iter().any(|x| **x == *s)
 }
 
-fn set_has(set: &[Value], s: &str) -> bool {
-    set.iter().any(|x| x.as_str() == Some(s))
+/// A set signal's members, whichever way the context holds them.
+#[derive(Clone, Copy)]
+enum Members<'a> {
+    Json(&'a [Value]),
+    Str(&'a [std::borrow::Cow<'a, str>]),
+}
+
+impl Members<'_> {
+    fn has(self, s: &str) -> bool {
+        match self {
+            Self::Json(a) => a.iter().any(|x| x.as_str() == Some(s)),
+            Self::Str(a) => a.iter().any(|x| x == s),
+        }
+    }
 }
 
 /// Compares a present value. A value of another shape than the compiled
@@ -425,9 +440,16 @@ fn compare(cmp: &Cmp, v: Val<'_>) -> Option<bool> {
         (Cmp::StrIn(set), Val::Str(x)) => has(set, x),
         (Cmp::StrNotIn(set), Val::Str(x)) => !has(set, x),
         (Cmp::BoolEq(b), Val::Bool(x)) => *b == x,
-        (Cmp::SetContains(s), Val::Set(a)) => set_has(a, s),
-        (Cmp::SetContainsAny(want), Val::Set(a)) => want.iter().any(|s| set_has(a, s)),
-        (Cmp::SetContainsAll(want), Val::Set(a)) => want.iter().all(|s| set_has(a, s)),
+        (Cmp::SetContains(s), Val::JsonSet(a)) => Members::Json(a).has(s),
+        (Cmp::SetContains(s), Val::StrSet(a)) => Members::Str(a).has(s),
+        (Cmp::SetContainsAny(want), Val::JsonSet(a)) => {
+            want.iter().any(|s| Members::Json(a).has(s))
+        }
+        (Cmp::SetContainsAny(want), Val::StrSet(a)) => want.iter().any(|s| Members::Str(a).has(s)),
+        (Cmp::SetContainsAll(want), Val::JsonSet(a)) => {
+            want.iter().all(|s| Members::Json(a).has(s))
+        }
+        (Cmp::SetContainsAll(want), Val::StrSet(a)) => want.iter().all(|s| Members::Str(a).has(s)),
         (Cmp::IpIn(set), Val::Ip(ip)) => set.contains(ip),
         (Cmp::IpNotIn(set), Val::Ip(ip)) => !set.contains(ip),
         _ => return None,

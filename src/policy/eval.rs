@@ -30,15 +30,28 @@ impl Policy {
     /// # Errors
     /// [`PolicyError::BadContext`] naming the field (`geo.country`,
     /// `custom.plan`, `now`...) when a value has the wrong type or range, a
-    /// key is not part of the context, or `now` is absent while the policy
-    /// reads time. Absent signals are never errors: each condition says what
+    /// key is not part of the context, or `now` is absent while the context
+    /// carries a timestamp (`last_login.at`, `last_step_up_at`,
+    /// `last_verification_at`) that the policy compares. Absent signals are never errors: each condition says what
     /// absence means.
     pub fn decide(&self, context: &Value) -> Result<Decision, PolicyError> {
-        let ctx = Context::from_value(context)?;
+        self.decide_context(&Context::from_value(context)?)
+    }
+
+    /// Decides for one context given as JSON text: the same as
+    /// [`decide`](Self::decide) on the parsed text, but without building a
+    /// JSON tree (the fast path from JavaScript). Text that is not JSON is a
+    /// [`PolicyError::BadContext`] at `$`.
+    pub fn decide_json(&self, context: &str) -> Result<Decision, PolicyError> {
+        self.decide_context(&Context::from_json(context)?)
+    }
+
+    pub(super) fn decide_context(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
         let mut custom = Vec::with_capacity(self.custom.len());
         for (name, ty) in &self.custom {
             let v = ctx
                 .custom
+                .as_deref()
                 .and_then(|m| m.get(name))
                 .filter(|v| !v.is_null());
             if let Some(v) = v {
@@ -51,18 +64,24 @@ impl Policy {
             }
             custom.push(v);
         }
+        // Time is compared only against a timestamp the context carries; with
+        // none of them present, `now` is never read (comparisons on `now`
+        // itself treat it as absent).
+        let stamped = ctx.last_at.is_some()
+            || ctx.last_step_up_at.is_some()
+            || ctx.last_verification_at.is_some();
         let now = match ctx.now {
             Some(now) => now,
-            None if self.needs_now => return Err(PolicyError::BadContext {
-                field: "now".into(),
-                message:
-                    "is required: this policy compares times (history, step-up or verification age)"
-                        .into(),
-            }),
+            None if self.needs_now && stamped => {
+                return Err(PolicyError::BadContext {
+                    field: "now".into(),
+                    message: "is required: the context has a timestamp (last_login.at, last_step_up_at or last_verification_at) and this policy compares times".into(),
+                })
+            }
             None => 0,
         };
         let env = Env {
-            ctx: &ctx,
+            ctx,
             custom: &custom,
             now,
         };
@@ -125,7 +144,7 @@ impl Policy {
 }
 
 /// Whether the context already meets a `step_up` or `verify_identity` outcome.
-fn effective(o: &Outcome, env: &Env<'_, '_>) -> Option<Met> {
+fn effective(o: &Outcome, env: &Env<'_>) -> Option<Met> {
     let c = env.ctx;
     match o.kind {
         DecisionKind::StepUp => {

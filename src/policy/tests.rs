@@ -115,3 +115,45 @@ fn messages_are_lowercase_without_final_period() {
         "`10.0.0.1/8` has bits set after the first 8; clear them to name the network"
     );
 }
+
+#[test]
+#[ignore = "timing, run by hand with --release --ignored --nocapture"]
+fn timing_breakdown() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/policies/financial-services.json"
+    ))
+    .unwrap();
+    let p = Policy::compile(&text).unwrap();
+    let ctx = r#"{"now": 1767225600, "device": {"known": true, "trusted": false}, "ip": "203.0.113.5", "ip_flags": {"vpn": false}, "geo": {"country": "US", "lat": 40.7, "lon": -74}, "last_login": {"country": "US", "lat": 40.7, "lon": -74.1, "at": 1767222000}, "risk": {"score": 0.42, "bot": false}, "action": {"type": "funds_transfer", "amount_minor": 1250000, "currency": "USD"}, "user": {"id": "005x", "roles": ["advisor"]}, "last_step_up_at": 1767225500, "current_ial": 1}"#;
+    let n = 200_000;
+    let time = |name: &str, f: &dyn Fn()| {
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        println!("{name:32} {:?}", t.elapsed() / n);
+    };
+    time("serde_json::from_str::<Value>", &|| {
+        black_box(serde_json::from_str::<Value>(black_box(ctx)).unwrap());
+    });
+    time("Context::from_json", &|| {
+        black_box(super::context::Context::from_json(black_box(ctx)).unwrap());
+    });
+    let c = super::context::Context::from_json(ctx).unwrap();
+    time("decide_context", &|| {
+        black_box(p.decide_context(black_box(&c)).unwrap());
+    });
+    time("decide_json", &|| {
+        black_box(p.decide_json(black_box(ctx)).unwrap());
+    });
+    time("ip parse", &|| {
+        black_box(
+            black_box("203.0.113.5")
+                .parse::<std::net::IpAddr>()
+                .unwrap(),
+        );
+    });
+}

@@ -7,7 +7,8 @@
 //! - `decideJson(contextJson)` takes and returns JSON text. Crossing the
 //!   boundary as one string is cheaper than walking an object property by
 //!   property, so the shim uses this one (`JSON.stringify` / `JSON.parse`
-//!   are native and fast).
+//!   are native and fast), and the core reads the text straight into its
+//!   typed context without building a JSON tree.
 //!
 //! The adapters return a context object that `decide` accepts.
 
@@ -31,13 +32,7 @@ impl CompiledPolicy {
     /// Decides for one context given as JSON text; returns the decision as JSON text.
     #[wasm_bindgen(js_name = decideJson)]
     pub fn decide_json(&self, context_json: &str) -> Result<String, JsValue> {
-        let context: serde_json::Value = serde_json::from_str(context_json).map_err(|e| {
-            error_to_js(&Error::usage(
-                format!("`context` is not valid json: {e}"),
-                Some("context"),
-            ))
-        })?;
-        let decision = self.0.decide(&context)?;
+        let decision = self.0.decide_json(context_json)?;
         serde_json::to_string(&decision).map_err(|e| {
             error_to_js(&Error::usage(
                 format!("decision could not be serialized: {e}"),

@@ -1,7 +1,8 @@
 // Every shared case, and the one loop that runs them in any host.
 import slices from './slices.js';
+import policy from './policy.js';
 
-export const suites = { slices };
+export const suites = { slices, policy };
 
 /**
  * Runs every case against the package `k`; never throws.
