@@ -193,3 +193,23 @@ fn compile_error_vectors() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn fuzz_policy_compiles() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/vectors/fuzz-policy.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let policy = Policy::compile(&text).unwrap();
+    assert!(policy.rule_ids().count() >= 13);
+    // A context touching every rule decides without error on both paths.
+    let ctx = serde_json::json!({"now": 1_767_225_600u64, "ip": "::ffff:203.0.113.9", "device": {"known": false, "id": "d"},
+        "last_login": {"ip": "10.1.1.1", "country": "US", "lat": 0, "lon": 0, "at": 1_767_225_000u64},
+        "geo": {"country": "FR", "lat": 1, "lon": 1}, "risk": {"score": 0.95},
+        "action": {"type": "x_wire", "amount_minor": 5, "currency": "KWD"},
+        "custom": {"risk_score": 80, "points": 11, "tags": ["x"], "new_device": true}});
+    let d = policy.decide(&ctx).unwrap();
+    assert_eq!(d.decision, kosmos_connect::DecisionKind::Deny);
+    assert_eq!(policy.decide_json(&ctx.to_string()).unwrap(), d);
+}

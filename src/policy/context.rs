@@ -589,8 +589,9 @@ impl<'a> Context<'a> {
     /// JSON is an error at `$`.
     pub(super) fn from_json(text: &'a str) -> Result<Self, PolicyError> {
         let slot = RefCell::new(None);
+        let seen = Seen::default();
         let mut de = serde_json::Deserializer::from_str(text);
-        let read = TopSeed(&slot)
+        let read = TopSeed(&slot, &seen)
             .deserialize(&mut de)
             .and_then(|c| de.end().map(|()| c));
         match read {
@@ -626,6 +627,34 @@ fn roles_error() -> PolicyError {
 // error. Any other serde error is text that is not JSON.
 
 type ErrSlot = RefCell<Option<PolicyError>>;
+
+/// Keys already read, one bit each (fields by number, then sections,
+/// `custom` and `user.roles`): JSON text may repeat a key, which a parsed
+/// value silently collapses; the text path refuses it instead.
+#[derive(Default)]
+struct Seen(std::cell::Cell<u64>);
+
+impl Seen {
+    fn first(&self, bit: u32) -> bool {
+        let mask = 1u64 << (bit & 63);
+        let was = self.0.get();
+        self.0.set(was | mask);
+        was & mask == 0
+    }
+}
+
+fn slot_bit(slot: &Slot) -> u32 {
+    match slot {
+        Slot::Field(f) => *f as u32,
+        Slot::Section(s) => 40 + *s as u32,
+        Slot::Custom => 50,
+        Slot::Roles => 51,
+    }
+}
+
+fn duplicate(path: String) -> PolicyError {
+    bad(path, "appears twice; a context names each field once")
+}
 
 fn fail<E: de::Error>(slot: &ErrSlot, e: PolicyError) -> E {
     *slot.borrow_mut() = Some(e);
@@ -707,7 +736,7 @@ impl<'de> DeserializeSeed<'de> for AnySc {
 }
 
 /// The whole context.
-struct TopSeed<'s>(&'s ErrSlot);
+struct TopSeed<'s>(&'s ErrSlot, &'s Seen);
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
     type Value = Context<'de>;
@@ -725,13 +754,20 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
         let slot = self.0;
         let mut c = Context::default();
         while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
-            match top_slot(&key) {
+            let found = top_slot(&key);
+            if let Some(found) = &found {
+                if !self.1.first(slot_bit(found)) {
+                    return Err(fail(slot, duplicate(key.into_owned())));
+                }
+            }
+            match found {
                 Some(Slot::Field(f)) => {
                     let v = map.next_value_seed(AnySc)?;
                     c.set(f, v).map_err(|e| fail(slot, e))?;
                 }
                 Some(Slot::Section(section)) => map.next_value_seed(SectionSeed {
                     slot,
+                    seen: self.1,
                     section,
                     ctx: &mut c,
                 })?,
@@ -768,6 +804,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
 /// One section object, stored into the context as it is read.
 struct SectionSeed<'s, 'c, 'de> {
     slot: &'s ErrSlot,
+    seen: &'s Seen,
     section: Section,
     ctx: &'c mut Context<'de>,
 }
@@ -786,7 +823,16 @@ impl<'de> Visitor<'de> for SectionSeed<'_, '_, 'de> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
-            match section_slot(self.section, &key) {
+            let found = section_slot(self.section, &key);
+            if let Some(found) = &found {
+                if !self.seen.first(slot_bit(found)) {
+                    return Err(fail(
+                        self.slot,
+                        duplicate(format!("{}.{key}", self.section.name())),
+                    ));
+                }
+            }
+            match found {
                 Some(Slot::Field(f)) => {
                     let v = map.next_value_seed(AnySc)?;
                     self.ctx.set(f, v).map_err(|e| fail(self.slot, e))?;
@@ -1034,6 +1080,24 @@ mod tests {
                 Context::from_value(&v).unwrap_err(),
                 "{v}"
             );
+        }
+        for (text, field) in [
+            (r#"{"now": 1, "now": 2}"#, "now"),
+            (r#"{"device": {"known": true}, "device": {}}"#, "device"),
+            (
+                r#"{"device": {"known": true, "known": false}}"#,
+                "device.known",
+            ),
+            (r#"{"user": {"roles": [], "roles": []}}"#, "user.roles"),
+            (r#"{"custom": {}, "custom": {}}"#, "custom"),
+        ] {
+            match Context::from_json(text) {
+                Err(PolicyError::BadContext { field: f, message }) => {
+                    assert_eq!(f, field, "{text}");
+                    assert!(message.contains("twice"));
+                }
+                other => panic!("{text}: {other:?}"),
+            }
         }
         for text in ["", "{", "{\"now\": 1} x", "nul", "{\"now\": 01}"] {
             match Context::from_json(text) {

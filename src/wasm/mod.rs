@@ -22,6 +22,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Traps the instance on purpose, like a bug would. Only for tests of the
+/// shim's trap recovery; no input reaches it.
+#[wasm_bindgen(js_name = __kosmosSelfTestTrap)]
+pub fn self_test_trap() {
+    core::arch::wasm32::unreachable()
+}
+
 /// The crate version, for diagnostics.
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {

@@ -1,8 +1,9 @@
 // Every shared case, and the one loop that runs them in any host.
+import recovery from './recovery.js';
 import slices from './slices.js';
 import policy from './policy.js';
 
-export const suites = { slices, policy };
+export const suites = { slices, recovery, policy };
 
 /**
  * Runs every case against the package `k`; never throws.

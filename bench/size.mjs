@@ -1,0 +1,49 @@
+// Module and shim size, ours against peers: @cedar-policy/cedar-wasm (a
+// policy engine in wasm) and jose (a pure-JS JOSE library).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmtBytes, ratio } from './lib.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+
+function filesUnder(dir, pred) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, pred));
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+function sizeOf(files) {
+  const buf = Buffer.concat(files.map((f) => readFileSync(f)));
+  return { raw: buf.length, gzip: gz(buf) };
+}
+
+export async function run() {
+  const ours = JSON.parse(readFileSync(join(root, 'pkg', 'gen', 'size.json'), 'utf8'));
+  const rows = [{ package: 'kosmos-connect (wasm + shim)', raw: ours.wasm_opt_bytes + ours.shim_bytes, gzip: ours.total_gzip_bytes }];
+  const cedarDir = join(root, 'node_modules', '@cedar-policy', 'cedar-wasm');
+  const cedarWasm = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.wasm'));
+  const cedarJs = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.js'));
+  const cedar = sizeOf([...cedarWasm, ...cedarJs]);
+  rows.push({ package: '@cedar-policy/cedar-wasm (nodejs build)', ...cedar });
+  const joseDir = join(root, 'node_modules', 'jose');
+  const jose = sizeOf(filesUnder(join(joseDir, 'dist', 'webapi'), (p) => p.endsWith('.js')));
+  rows.push({ package: 'jose (dist/webapi, all modules)', ...jose });
+  const base = rows[0];
+  return {
+    title: 'Size: module and shim',
+    rows: rows.map((r) => ({
+      package: r.package,
+      raw: fmtBytes(r.raw),
+      gzip: fmtBytes(r.gzip),
+      'gzip vs ours': r === base ? '1.0x' : ratio(r.gzip, base.gzip),
+    })),
+    figures: { ours_gzip: base.gzip, cedar_gzip: cedar.gzip, jose_gzip: jose.gzip },
+  };
+}
