@@ -2,6 +2,7 @@
 export { KosmosError } from './errors.js';
 export { isReady } from './core.js';
 export * from './api/kosmos.js';
+export * from './api/oidc.js';
 export * from './api/policy.js';
 export * from './api/webhook.js';
 import { call } from './core.js';

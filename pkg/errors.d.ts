@@ -8,6 +8,15 @@ export type KosmosErrorCode =
   | 'invalid_request' | 'upstream_unavailable' | 'api_error'
   // policies
   | 'invalid_policy' | 'invalid_context'
+  // OIDC federation and step-up
+  | 'unexpected_status' | 'authorization_error' | 'token_endpoint_error' | 'missing_parameter'
+  | 'state_mismatch' | 'issuer_mismatch' | 'token_too_large' | 'malformed_token' | 'alg_none'
+  | 'hmac_alg_rejected' | 'unsupported_alg' | 'alg_not_allowed' | 'unsupported_critical_header'
+  | 'no_matching_key' | 'key_type_mismatch' | 'key_use_forbidden' | 'key_alg_mismatch'
+  | 'key_ops_forbidden' | 'invalid_key' | 'bad_signature' | 'missing_claim' | 'invalid_claim'
+  | 'audience_mismatch' | 'untrusted_audience' | 'azp_mismatch' | 'token_expired'
+  | 'token_not_yet_valid' | 'issued_in_future' | 'nonce_mismatch' | 'acr_not_satisfied'
+  | 'auth_time_too_old' | 'malformed_challenge' | 'not_a_step_up_challenge'
   // webhooks
   | 'missing_header' | 'bad_format' | 'no_matching_signature' | 'timestamp_too_old'
   | 'timestamp_in_future' | 'payload_too_large' | 'invalid_secret' | 'duplicate';

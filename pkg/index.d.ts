@@ -1,6 +1,7 @@
 export { KosmosError, type KosmosErrorCode } from './errors.js';
 export type { HeadersInput, HttpRequest } from './api/common.js';
 export * from './api/kosmos.js';
+export * from './api/oidc.js';
 export * from './api/policy.js';
 export * from './api/webhook.js';
 

@@ -1,7 +1,8 @@
 //! The one error type every capability's error joins into.
 //!
 //! Each capability has its own error enum (`KosmosError` for 1Kosmos calls,
-//! `PolicyError` for risk branching, `WebhookError` for webhooks). They all
+//! `PolicyError` for risk branching, `WebhookError` for webhooks, `OidcError`
+//! for OpenID Connect federation). They all
 //! convert into [`Error`], which is what crosses into JavaScript as
 //! `KosmosError { name, code, message, field?, details? }`.
 
@@ -36,6 +37,8 @@ pub enum Error {
     Policy(crate::policy::PolicyError),
     /// A webhook did not verify, or the verifier was misconfigured.
     Webhook(crate::webhook::WebhookError),
+    /// An OIDC request could not be built, or a provider answer or ID token was refused.
+    Oidc(crate::oidc::OidcError),
     /// The caller used the API wrongly (for example an argument of the wrong shape).
     Usage {
         /// What was wrong, for a person.
@@ -59,6 +62,7 @@ impl Error {
             Self::Kosmos(e) => Some(e),
             Self::Policy(e) => Some(e),
             Self::Webhook(e) => Some(e),
+            Self::Oidc(e) => Some(e),
             Self::Usage { .. } => None,
         }
     }
@@ -111,5 +115,11 @@ impl From<crate::policy::PolicyError> for Error {
 impl From<crate::webhook::WebhookError> for Error {
     fn from(e: crate::webhook::WebhookError) -> Self {
         Self::Webhook(e)
+    }
+}
+
+impl From<crate::oidc::OidcError> for Error {
+    fn from(e: crate::oidc::OidcError) -> Self {
+        Self::Oidc(e)
     }
 }

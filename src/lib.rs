@@ -12,6 +12,7 @@
 //!   (status, headers, body) the host received   -->  parse_*   --> typed result | error
 //!   policy JSON --> Policy::compile --> Policy.decide(context) --> Decision + reasons
 //!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp } | error
+//!   (id_token, jwks, expectations, now)          -->  validate_id_token --> VerifiedIdToken | error
 //! ```
 //!
 //! Every fallible function returns an error with a stable machine `code`;
@@ -22,6 +23,7 @@ mod entropy;
 mod error;
 mod http;
 mod kosmos;
+mod oidc;
 mod policy;
 mod secret;
 mod webhook;
@@ -36,6 +38,17 @@ pub use kosmos::{
     build_create_idv_session, parse_idv_result, CreateIdvSession, DocumentType, IalLevel,
     IdvResult, IdvStatus, KosmosError, LivenessMode, VerifyV1Config, MAX_METADATA_ENTRIES,
     MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES,
+};
+pub use oidc::{
+    build_authorization_request, build_discovery_request, build_jwks_request,
+    build_step_up_challenge, build_token_request, parse_callback, parse_discovery, parse_jwks,
+    parse_step_up_challenge, parse_token_response, validate_id_token, AuthorizationRequest,
+    AuthorizationResponse, AuthorizationStart, IdTokenExpectations, Jwks, KeyRestriction,
+    OidcClient, OidcError, PendingAuthorization, ProviderMetadata, StepUpChallenge,
+    TokenEndpointAuthMethod, TokenResponse, VerifiedClaimsRequest, VerifiedIdToken,
+    DEFAULT_CLOCK_SKEW_S, INSUFFICIENT_USER_AUTHENTICATION, MAX_CALLBACK_BYTES, MAX_CLOCK_SKEW_S,
+    MAX_DISCOVERY_BYTES, MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES, MAX_JWKS_KEYS,
+    MAX_TOKEN_RESPONSE_BYTES, MIN_RSA_BITS,
 };
 pub use policy::{
     context_from_descope, context_from_salesforce, Currency, Decision, DecisionKind, Outcome,

@@ -64,6 +64,7 @@ pub(super) const ACTION_TYPES: &[&str] = &[
     "preauthorization_override",
     "prescription_authorization",
     "profile_change",
+    "refund",
     "signup",
 ];
 

@@ -32,6 +32,12 @@ impl From<crate::WebhookError> for JsValue {
     }
 }
 
+impl From<crate::OidcError> for JsValue {
+    fn from(e: crate::OidcError) -> Self {
+        error_to_js(&e.into())
+    }
+}
+
 /// A JS `Error` named `KosmosError` with `code`, `field?` and `details?`.
 pub(super) fn error_to_js(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());

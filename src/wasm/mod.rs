@@ -11,6 +11,7 @@
 
 mod convert;
 mod kosmos;
+mod oidc;
 mod policy;
 mod webhook;
 

@@ -5,6 +5,10 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::convert::{body_bytes, unix_seconds};
 use super::kosmos::{build_create_idv_session_js, parse_idv_result_js};
+use super::oidc::{
+    build_oidc_authorization_js, build_step_up_challenge_js, parse_step_up_challenge_js,
+    validate_id_token_js,
+};
 use super::policy::compile_policy_js;
 use super::webhook::verify_standard_webhook_js;
 
@@ -109,4 +113,66 @@ fn webhook_vector_verifies_from_bytes_and_string() {
     assert!(unix_seconds(-1.0).is_err());
     assert!(unix_seconds(1.5).is_err());
     assert!(unix_seconds(f64::NAN).is_err());
+}
+
+#[wasm_bindgen_test]
+fn oidc_vectors_validate_under_a_wasm_engine() {
+    let doc = json(include_str!("../../tests/vectors/oidc/id_tokens.json"));
+    let cases = js_sys::Array::from(&get(&doc, "cases"));
+    assert!(cases.length() >= 60);
+    for case in cases.iter() {
+        let name = get(&case, "name").as_string().unwrap();
+        let jwks = get(&get(&doc, "jwks"), &get(&case, "jwks").as_string().unwrap());
+        let outcome = validate_id_token_js(
+            &get(&case, "token").as_string().unwrap(),
+            jwks,
+            get(&case, "expectations"),
+            get(&case, "now").as_f64().unwrap(),
+        );
+        let got = match outcome {
+            Ok(token) => {
+                assert!(get(&token, "sub").is_string(), "{name}");
+                "ok".to_owned()
+            }
+            Err(e) => {
+                assert_eq!(get(&e, "name").as_string().unwrap(), "KosmosError");
+                get(&e, "code").as_string().unwrap()
+            }
+        };
+        assert_eq!(got, get(&case, "expect").as_string().unwrap(), "{name}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn oidc_authorization_and_challenges_cross_as_plain_values() {
+    let provider = json(
+        r#"{"issuer":"https://idp.example","authorization_endpoint":"https://idp.example/authorize","token_endpoint":"https://idp.example/token","jwks_uri":"https://idp.example/jwks"}"#,
+    );
+    let client =
+        json(r#"{"client_id":"c","client_secret":"s","redirect_uri":"https://app.example/cb"}"#);
+    let start =
+        build_oidc_authorization_js(provider.clone(), client.clone(), JsValue::UNDEFINED).unwrap();
+    assert!(get(&start, "url")
+        .as_string()
+        .unwrap()
+        .starts_with("https://idp.example/authorize?response_type=code&"));
+    assert_eq!(
+        get(&get(&start, "pending"), "code_verifier")
+            .as_string()
+            .unwrap()
+            .len(),
+        43
+    );
+    let err = build_oidc_authorization_js(provider, client, json(r#"{"max_age":-1}"#)).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().unwrap(), "invalid_input");
+    assert_eq!(get(&err, "field").as_string().unwrap(), "request.max_age");
+
+    let value = build_step_up_challenge_js(json(r#"{"acr_values":["a"],"max_age":60}"#)).unwrap();
+    let parsed = parse_step_up_challenge_js(&value).unwrap();
+    assert_eq!(get(&parsed, "max_age").as_f64(), Some(60.0));
+    let err = parse_step_up_challenge_js("Basic realm=x").unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().unwrap(),
+        "not_a_step_up_challenge"
+    );
 }

@@ -7,15 +7,22 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Every JSON file under tests/vectors/, keyed by its name without `.json`. */
+/** Every JSON file under tests/vectors/ (and one folder deep), keyed by its
+ * path without `.json`: `published-webhooks`, `oidc/id_tokens`. */
 export function loadVectors() {
   const dir = join(root, 'tests', 'vectors');
   const out = {};
-  for (const name of readdirSync(dir)) {
-    if (name.endsWith('.json') && statSync(join(dir, name)).isFile()) {
-      out[name.slice(0, -5)] = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+  const read = (sub) => {
+    for (const name of readdirSync(join(dir, sub))) {
+      const path = join(dir, sub, name);
+      if (statSync(path).isDirectory()) {
+        if (sub === '') read(name);
+      } else if (name.endsWith('.json')) {
+        out[`${sub ? `${sub}/` : ''}${name.slice(0, -5)}`] = JSON.parse(readFileSync(path, 'utf8'));
+      }
     }
-  }
+  };
+  read('');
   return out;
 }
 

@@ -1,9 +1,10 @@
 // Every shared case, and the one loop that runs them in any host.
+import oidc from './oidc.js';
 import recovery from './recovery.js';
 import slices from './slices.js';
 import policy from './policy.js';
 
-export const suites = { slices, recovery, policy };
+export const suites = { slices, oidc, recovery, policy };
 
 /**
  * Runs every case against the package `k`; never throws.

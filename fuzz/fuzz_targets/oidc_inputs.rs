@@ -1,0 +1,39 @@
+//! Any text as what the provider or a browser sends back: a callback URL, a
+//! WWW-Authenticate value, a discovery document, a JWKS, a token response.
+//! None of the readers panics.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let provider = kosmos_connect::ProviderMetadata::from_value(&serde_json::json!({
+        "issuer": "https://idp.example",
+        "authorization_endpoint": "https://idp.example/authorize",
+        "token_endpoint": "https://idp.example/token",
+        "jwks_uri": "https://idp.example/jwks",
+        "authorization_response_iss_parameter_supported": true
+    }))
+    .unwrap();
+    let pending = kosmos_connect::PendingAuthorization::from_value(&serde_json::json!({
+        "issuer": "https://idp.example",
+        "redirect_uri": "https://app.example/cb",
+        "state": "st",
+        "nonce": "n",
+        "code_verifier": "v"
+    }))
+    .unwrap();
+    let _ = kosmos_connect::parse_callback(&text, &provider, &pending);
+    if let Ok(c) = kosmos_connect::parse_step_up_challenge(&text) {
+        // What parses must build back, or be refused cleanly.
+        let _ = c.to_header_value();
+    }
+    let _ = kosmos_connect::parse_discovery(200, &text, "https://idp.example");
+    let _ = kosmos_connect::parse_jwks(200, &text);
+    let _ = kosmos_connect::parse_token_response(200, &text);
+    let _ = kosmos_connect::parse_token_response(400, &text);
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        let _ = kosmos_connect::AuthorizationRequest::from_value(&v);
+        let _ = kosmos_connect::StepUpChallenge::from_value(&v);
+        let _ = kosmos_connect::IdTokenExpectations::from_value(&v);
+    }
+});

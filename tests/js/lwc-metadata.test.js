@@ -1,0 +1,138 @@
+// The Salesforce DX metadata under www/lwc/: the Platform Event against the
+// shared contract, the Worker's Trusted URL / Remote Site, the static
+// resource, and the component's js-meta.xml against its JavaScript.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './hosts.js';
+import { CONTRACT, forceApp, readMetadata, readPlatformEvent, eventRecordProblems, taskRecordProblems } from './salesforce-metadata.js';
+
+const asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+test('Kosmos_Verification__e has exactly the contract fields, with their types and sizes', () => {
+    const event = readPlatformEvent();
+    assert.equal(event.rootName, 'CustomObject');
+    assert.equal(event.publishBehavior, CONTRACT.platform_event.publish_behavior);
+    assert.equal(event.eventType, 'HighVolume');
+    assert.deepEqual(Object.keys(event.fields).sort(), Object.keys(CONTRACT.platform_event.fields).sort());
+    for (const [name, want] of Object.entries(CONTRACT.platform_event.fields)) {
+        const got = event.fields[name];
+        assert.equal(got.file, `${name}.field-meta.xml`, `${name}: file name matches fullName`);
+        assert.equal(got.type, want.type, `${name}: type`);
+        assert.equal(got.length, want.length, `${name}: length`);
+        assert.equal(got.precision, want.precision, `${name}: precision`);
+        assert.equal(got.scale, want.scale, `${name}: scale`);
+        assert.equal(got.required, false, `${name}: optional (a step-up has no IAL, an IDV no match result)`);
+        assert.ok(got.label && got.label.length <= 40, `${name}: a label`);
+    }
+});
+
+test('the record checkers accept what the Worker should publish and name what is wrong', () => {
+    const stepUp = {
+        Verification_Id__c: 'chl_000001',
+        Kind__c: 'step_up',
+        User_Id__c: 'dana@example.com',
+        Status__c: 'completed',
+        Match_Result__c: 'match',
+        Confidence__c: 0.97,
+        Related_Record_Id__c: '006000000000001AAA',
+        Decision__c: 'step_up',
+        Occurred_At__c: '2026-01-31T12:00:00Z'
+    };
+    assert.deepEqual(eventRecordProblems(stepUp), []);
+    assert.deepEqual(eventRecordProblems({ Verification_Id__c: 'ses_1', Kind__c: 'idv', IAL__c: 'IAL2', Status__c: 'completed', Match_Result__c: null }), []);
+    assert.deepEqual(eventRecordProblems({ attributes: { type: 'Kosmos_Verification__e' }, Kind__c: 'idv' }), []);
+    assert.deepEqual(eventRecordProblems({ ...stepUp, MatchResult__c: 'match', Kind__c: 'stepup', Confidence__c: 0.97123, Occurred_At__c: 1767182400 }), [
+        'Kind__c must be one of idv, step_up, got "stepup"',
+        'Confidence__c 0.97123 has more than 4 decimals',
+        'Occurred_At__c must be an ISO 8601 date-time with a zone, like 2026-01-31T12:00:00Z',
+        'MatchResult__c is not a field of Kosmos_Verification__e'
+    ]);
+    assert.deepEqual(eventRecordProblems({ Related_Record_Id__c: '006000000000001AAAX', Confidence__c: 12 }), [
+        'Related_Record_Id__c is 19 characters, the field holds 18',
+        'Confidence__c 12 does not fit Number(5, 4)'
+    ]);
+    assert.deepEqual(
+        taskRecordProblems({ WhatId: '006000000000001AAA', Subject: '1Kosmos step-up: match (0.97)', Status: 'Completed', Description: 'challenge chl_000001', ActivityDate: '2026-01-31' }),
+        []
+    );
+    assert.deepEqual(taskRecordProblems({ WhatId: 'not-an-id', Subject: 'x', Status: 'Done', ActivityDate: '2026-01-31T00:00:00Z' }), [
+        'WhatId must be a 15 or 18 character Salesforce id',
+        'Status must be one of Completed, got "Done"',
+        'ActivityDate must be a date like 2026-01-31'
+    ]);
+});
+
+test('the Trusted URL and the Remote Site name the same Worker origin as the component default', () => {
+    const csp = readMetadata(join(forceApp, 'cspTrustedSites', 'Kosmos_Worker.cspTrustedSite-meta.xml'));
+    const remote = readMetadata(join(forceApp, 'remoteSiteSettings', 'Kosmos_Worker.remoteSite-meta.xml'));
+    assert.equal(csp.rootName, 'CspTrustedSite');
+    assert.equal(remote.rootName, 'RemoteSiteSetting');
+    assert.equal(csp.isActive, 'true');
+    assert.equal(csp.isApplicableToConnectSrc, 'true', 'fetch needs connect-src');
+    for (const k of ['FontSrc', 'FrameSrc', 'ImgSrc', 'MediaSrc', 'StyleSrc']) assert.equal(csp[`isApplicableTo${k}`], 'false', `no ${k}`);
+    assert.equal(remote.isActive, 'true');
+    assert.equal(remote.disableProtocolSecurity, 'false');
+    const url = new URL(csp.endpointUrl);
+    assert.equal(url.protocol, 'https:');
+    assert.equal(url.pathname, '/', 'an origin, no path');
+    assert.equal(remote.url, csp.endpointUrl);
+    const meta = readMetadata(join(forceApp, 'lwc', 'kosmosStepUp', 'kosmosStepUp.js-meta.xml'));
+    const recordPage = asList(meta.targetConfigs.targetConfig).find((c) => c['@_targets'] === 'lightning__RecordPage');
+    const workerUrl = asList(recordPage.property).find((p) => p['@_name'] === 'workerUrl');
+    assert.equal(workerUrl['@_default'], csp.endpointUrl);
+});
+
+test('the static resource is the wasm as bytes, built not committed', () => {
+    const meta = readMetadata(join(forceApp, 'staticresources', 'kosmosConnect.resource-meta.xml'));
+    assert.equal(meta.rootName, 'StaticResource');
+    assert.equal(meta.contentType, 'application/octet-stream');
+    assert.equal(meta.cacheControl, 'Public');
+    const ignore = readFileSync(join(root, 'www', 'lwc', '.gitignore'), 'utf8');
+    for (const generated of ['staticresources/kosmosConnect.resource', 'lwc/kosmosConnect/kosmosConnect.js', 'lwc/kosmosQr/kosmosQr.js']) {
+        assert.ok(ignore.includes(generated), `${generated} is ignored by git`);
+    }
+});
+
+test('kosmosStepUp is exposed on Opportunity, Case and Account record pages and Flow screens, and every design attribute is a public property', () => {
+    const meta = readMetadata(join(forceApp, 'lwc', 'kosmosStepUp', 'kosmosStepUp.js-meta.xml'));
+    assert.equal(meta.isExposed, 'true');
+    assert.deepEqual(asList(meta.targets.target).sort(), ['lightning__FlowScreen', 'lightning__RecordPage']);
+    const configs = asList(meta.targetConfigs.targetConfig);
+    const recordPage = configs.find((c) => c['@_targets'] === 'lightning__RecordPage');
+    const flow = configs.find((c) => c['@_targets'] === 'lightning__FlowScreen');
+    assert.deepEqual(asList(recordPage.objects.object).sort(), ['Account', 'Case', 'Opportunity']);
+
+    const js = readFileSync(join(forceApp, 'lwc', 'kosmosStepUp', 'kosmosStepUp.js'), 'utf8');
+    const publicProps = new Set([...js.matchAll(/@api\s+(?:get\s+)?([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
+    const flowTypes = ['String', 'Integer', 'Boolean', 'Date', 'DateTime'];
+    for (const [target, config] of [['record page', recordPage], ['flow', flow]]) {
+        for (const p of asList(config.property)) {
+            const name = p['@_name'];
+            assert.ok(publicProps.has(name), `${target} property ${name} is an @api property`);
+            assert.ok(flowTypes.includes(p['@_type']), `${target} property ${name} has a supported type`);
+            assert.ok(p['@_label'], `${target} property ${name} has a label`);
+        }
+    }
+    const names = (c) => asList(c.property).map((p) => p['@_name']);
+    for (const n of ['policyName', 'stepUpAbove', 'verifyAbove', 'workerUrl']) {
+        assert.ok(names(recordPage).includes(n), `record page design attribute ${n}`);
+        assert.ok(names(flow).includes(n), `flow input ${n}`);
+    }
+    const outputs = asList(flow.property).filter((p) => p['@_role'] === 'outputOnly').map((p) => p['@_name']).sort();
+    assert.deepEqual(outputs, ['confidence', 'decision', 'matchResult', 'verificationId', 'verified']);
+    for (const name of ['kosmosConnect', 'kosmosQr']) {
+        const m = readMetadata(join(forceApp, 'lwc', name, `${name}.js-meta.xml`));
+        assert.equal(m.isExposed, 'false', `${name} is a private library module`);
+    }
+});
+
+test('the sfdx project points at force-app and ignores what must not deploy', () => {
+    const project = JSON.parse(readFileSync(join(root, 'www', 'lwc', 'sfdx-project.json'), 'utf8'));
+    assert.deepEqual(project.packageDirectories.map((p) => p.path), ['force-app']);
+    assert.match(project.sourceApiVersion, /^\d+\.0$/);
+    assert.ok(existsSync(join(root, 'www', 'lwc', project.packageDirectories[0].path)));
+    const ignore = readFileSync(join(root, 'www', 'lwc', '.forceignore'), 'utf8');
+    assert.match(ignore, /__tests__/);
+});

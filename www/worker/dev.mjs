@@ -1,0 +1,122 @@
+// Runs the Worker locally in workerd (through miniflare), with the same
+// bindings as wrangler.jsonc: the ReplayGuard Durable Object, the HANDOFF
+// queue with its dead-letter queue, the playground as static assets, and the
+// package's .wasm as a CompiledWasm module. Used by `npm start`, the
+// end-to-end tests and the load benchmark.
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWorkerd } from '../../tests/js/hosts.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+export const WORKER_SCRIPT = join(here, 'src', 'index.js');
+export const WRANGLER_CONFIG = join(here, 'wrangler.jsonc');
+
+/** JSON with comments and trailing commas (wrangler.jsonc) to a value. */
+export function parseJsonc(text) {
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i += 1; i < text.length && text[i] !== '"'; i += 1) if (text[i] === '\\') i += 1;
+      out += text.slice(start, i + 1);
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i += 1;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2) + 1;
+    } else {
+      out += c;
+    }
+  }
+  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
+}
+
+/** The Worker's wrangler configuration. */
+export function wranglerConfig() {
+  return parseJsonc(readFileSync(WRANGLER_CONFIG, 'utf8'));
+}
+
+/**
+ * Copies the playground and the browser build of the package into `outDir`
+ * (default www/worker/dist/assets), laid out so that the page at `/` finds
+ * `/pkg/browser.js` as it does in the repository.
+ */
+export function buildAssets(outDir = join(here, 'dist', 'assets')) {
+  if (!existsSync(join(root, 'pkg', 'gen', 'kosmos_connect_bg.wasm'))) {
+    throw new Error('pkg/gen is missing: run `npm run build` first');
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'pkg', 'gen'), { recursive: true });
+  cpSync(join(root, 'www', 'playground'), outDir, { recursive: true, filter: (src) => !src.includes(`${join('playground', 'dist')}`) });
+  for (const f of readdirSync(join(root, 'pkg'))) if (f.endsWith('.js')) cpSync(join(root, 'pkg', f), join(outDir, 'pkg', f));
+  cpSync(join(root, 'pkg', 'api'), join(outDir, 'pkg', 'api'), { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
+  for (const f of ['kosmos_connect.js', 'kosmos_connect_bg.wasm']) cpSync(join(root, 'pkg', 'gen', f), join(outDir, 'pkg', 'gen', f));
+  return outDir;
+}
+
+/**
+ * Starts the Worker. `vars` are its environment variables and secrets (as in
+ * wrangler.jsonc `vars` and `wrangler secret put`). `queue: false` leaves the
+ * HANDOFF binding out (a failed Salesforce publish is then answered 503).
+ * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
+ *           port?: number, queueRetries?: number, log?: boolean }} [options]
+ * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
+ */
+export async function startWorker(options = {}) {
+  const w = wranglerConfig();
+  const sqlite = new Set((w.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
+  const mfOptions = {
+    name: w.name,
+    compatibilityDate: w.compatibility_date,
+    bindings: { ...w.vars, ...(options.vars ?? {}) },
+    durableObjects: Object.fromEntries((w.durable_objects?.bindings ?? []).map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+  };
+  if (options.queue !== false && w.queues) {
+    mfOptions.queueProducers = Object.fromEntries(w.queues.producers.map((p) => [p.binding, p.queue]));
+    mfOptions.queueConsumers = Object.fromEntries(w.queues.consumers.map((c) => [c.queue, {
+      maxBatchSize: c.max_batch_size,
+      // Locally a batch waits a fifth of a second, not seconds.
+      maxBatchTimeout: Math.min(c.max_batch_timeout ?? 5, 0.2),
+      maxRetries: options.queueRetries ?? c.max_retries,
+      deadLetterQueue: c.dead_letter_queue,
+    }]));
+  }
+  if (options.assets !== false) {
+    mfOptions.assets = {
+      directory: options.assets ?? buildAssets(),
+      binding: w.assets?.binding ?? 'ASSETS',
+      routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+    };
+  }
+  if (options.log === false) mfOptions.log = undefined;
+  const mf = await startWorkerd(WORKER_SCRIPT, mfOptions);
+  const url = (await mf.ready).origin;
+  return { url, mf, close: () => mf.dispose() };
+}
+
+/** The Worker's variables for talking to the stand-ins. */
+export function sandboxVars(kosmos, salesforce, extra = {}) {
+  return {
+    KOSMOS_PROFILE: 'verify-v1',
+    KOSMOS_BASE_URL: kosmos.url,
+    KOSMOS_API_KEY: kosmos.apiKey,
+    KOSMOS_WEBHOOK_SCHEME: 'standard',
+    KOSMOS_WEBHOOK_SECRET: kosmos.webhookSecret,
+    SF_INSTANCE_URL: salesforce.url,
+    SF_CLIENT_ID: salesforce.clientId,
+    SF_CLIENT_SECRET: salesforce.clientSecret,
+    SF_API_VERSION: 'v62.0',
+    HANDOFF_RETRY_BASE_S: '1',
+    ...extra,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'assets') {
+  console.log(`assets in ${buildAssets()}`);
+}

@@ -1,0 +1,171 @@
+// The Worker's configuration, read from its environment (wrangler.jsonc
+// `vars`, secrets set with `wrangler secret put`, and bindings). Each part is
+// checked when a request first needs it, so a Worker that only serves
+// webhooks does not need the 1Kosmos API key, and a missing value answers
+// 500 `misconfigured` naming the variable (never its value).
+import { HttpError } from './errors.js';
+
+/** Default bounds on request bodies, in bytes. */
+export const DEFAULT_DESCOPE_BODY_BYTES = 64 * 1024;
+export const DEFAULT_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+const misconfigured = (message) => new HttpError(500, 'misconfigured', message);
+
+function required(env, name) {
+  const v = env[name];
+  if (typeof v !== 'string' || v.trim() === '') throw misconfigured(`the worker setting \`${name}\` is not set`);
+  return v.trim();
+}
+
+function optional(env, name) {
+  const v = env[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function positiveInt(env, name, fallback) {
+  const v = env[name];
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw misconfigured(`the worker setting \`${name}\` must be a positive whole number`);
+  return n;
+}
+
+function jsonObject(env, name) {
+  const v = env[name];
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v === 'object') return v;
+  try {
+    const parsed = JSON.parse(v);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // fall through
+  }
+  throw misconfigured(`the worker setting \`${name}\` must be a JSON object`);
+}
+
+/** Secrets given as one string: several separated by spaces or commas (key rotation). */
+function secretList(value) {
+  return value.split(/[\s,]+/).filter(Boolean);
+}
+
+const cache = new WeakMap();
+
+/**
+ * The checked configuration for `env`, computed once per env object.
+ * Every getter throws `misconfigured` when what it needs is missing.
+ */
+export function config(env) {
+  let c = cache.get(env);
+  if (!c) {
+    c = makeConfig(env);
+    cache.set(env, c);
+  }
+  return c;
+}
+
+function memo(fn) {
+  let done = false;
+  let value;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
+
+function makeConfig(env) {
+  return {
+    limits: memo(() => ({
+      descopeBody: positiveInt(env, 'MAX_DESCOPE_BODY_BYTES', DEFAULT_DESCOPE_BODY_BYTES),
+      webhookBody: positiveInt(env, 'MAX_WEBHOOK_BODY_BYTES', DEFAULT_WEBHOOK_BODY_BYTES),
+    })),
+    upstreamTimeoutMs: memo(() => positiveInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000)),
+    /** The public origin 1Kosmos calls back (webhooks); defaults to the request's origin. */
+    publicUrl: memo(() => optional(env, 'PUBLIC_URL')),
+
+    /** The 1Kosmos profile configuration as the core's `createProfile` reads it. */
+    kosmos: memo(() => {
+      const profile = optional(env, 'KOSMOS_PROFILE') ?? 'verify-v1';
+      if (profile === 'verify-v1') {
+        return { profile, base_url: required(env, 'KOSMOS_BASE_URL'), api_key: required(env, 'KOSMOS_API_KEY') };
+      }
+      if (profile === 'blockid-tenant') {
+        // Non-secret tenant settings (docuverify_url, service_public_key,
+        // dvc_id, tenant_dns, community_name, ...) as a JSON var; keys as secrets.
+        return {
+          ...jsonObject(env, 'KOSMOS_TENANT'),
+          profile,
+          license_key: required(env, 'KOSMOS_LICENSE_KEY'),
+          private_key: required(env, 'KOSMOS_PRIVATE_KEY'),
+        };
+      }
+      throw misconfigured('the worker setting `KOSMOS_PROFILE` must be `verify-v1` or `blockid-tenant`');
+    }),
+
+    /** The 1Kosmos webhook verifier configuration: `{ scheme, secrets, ...options }`. */
+    webhook: memo(() => {
+      const scheme = optional(env, 'KOSMOS_WEBHOOK_SCHEME') ?? 'standard';
+      const options = jsonObject(env, 'KOSMOS_WEBHOOK_OPTIONS');
+      return { ...options, scheme, secrets: secretList(required(env, 'KOSMOS_WEBHOOK_SECRET')) };
+    }),
+    /** How long a delivered webhook id is remembered, in seconds. */
+    replayWindowS: memo(() => positiveInt(env, 'REPLAY_WINDOW_S', 7 * 86_400)),
+    replayShards: memo(() => positiveInt(env, 'REPLAY_SHARDS', 16)),
+    /** The ReplayGuard Durable Object namespace. */
+    replay: memo(() => {
+      if (!env.REPLAY || typeof env.REPLAY.idFromName !== 'function') throw misconfigured('the durable object binding `REPLAY` (class ReplayGuard) is missing');
+      return env.REPLAY;
+    }),
+
+    /** The Descope HMAC secret, when calls from Descope must be signed. */
+    descopeSecret: memo(() => optional(env, 'DESCOPE_HMAC_SECRET')),
+
+    /** Salesforce: where to publish and how to get a token. */
+    salesforce: memo(() => {
+      const instanceUrl = required(env, 'SF_INSTANCE_URL').replace(/\/+$/, '');
+      const apiVersion = optional(env, 'SF_API_VERSION') ?? 'v62.0';
+      if (!/^v\d{2,3}\.\d$/.test(apiVersion)) throw misconfigured('the worker setting `SF_API_VERSION` must look like `v62.0`');
+      return {
+        instanceUrl,
+        loginUrl: (optional(env, 'SF_LOGIN_URL') ?? instanceUrl).replace(/\/+$/, ''),
+        clientId: required(env, 'SF_CLIENT_ID'),
+        clientSecret: required(env, 'SF_CLIENT_SECRET'),
+        apiVersion,
+        eventObject: optional(env, 'SF_EVENT_OBJECT') ?? 'Kosmos_Verification__e',
+        timeoutMs: positiveInt(env, 'SF_TIMEOUT_MS', 10_000),
+        tokenTtlS: positiveInt(env, 'SF_TOKEN_TTL_S', 1_800),
+      };
+    }),
+  };
+}
+
+const POLICY_TTL_MS = 60_000;
+const policyCache = new WeakMap();
+
+/**
+ * The policy's JSON text: the `POLICY` var (JSON text or an object), or the
+ * value at `POLICY_KEY` (default `policy`) in the `POLICY_KV` namespace, read
+ * at most once a minute (KV is eventually consistent: fine for a policy).
+ * Returns `{ text, version }`; `version` changes when the text does.
+ */
+export async function policySource(env) {
+  const cached = policyCache.get(env);
+  if (cached && (cached.fromVar || Date.now() - cached.at < POLICY_TTL_MS)) return cached;
+  let text;
+  let fromVar = false;
+  if (env.POLICY !== undefined && env.POLICY !== null && env.POLICY !== '') {
+    text = typeof env.POLICY === 'string' ? env.POLICY : JSON.stringify(env.POLICY);
+    fromVar = true;
+  } else if (env.POLICY_KV && typeof env.POLICY_KV.get === 'function') {
+    const key = optional(env, 'POLICY_KEY') ?? 'policy';
+    text = await env.POLICY_KV.get(key);
+    if (text === null) throw misconfigured(`the policy key \`${key}\` is missing from \`POLICY_KV\``);
+  } else {
+    throw misconfigured('no policy is configured: set `POLICY` or bind `POLICY_KV`');
+  }
+  const entry = { text, fromVar, at: Date.now(), version: text };
+  policyCache.set(env, entry);
+  return entry;
+}

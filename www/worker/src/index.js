@@ -1,0 +1,48 @@
+// kosmos-connect edge service: the Cloudflare Worker that Descope flows call
+// (Generic HTTP connector) and 1Kosmos webhooks reach, publishing results to
+// Salesforce. See README.md "The Worker" for the bindings and secrets.
+import { coreVersion } from './core.js';
+import * as descope from './descope.js';
+import { HttpError, errorResponse, json } from './errors.js';
+import { router } from './router.js';
+import { consumeHandoff, kosmosWebhook } from './webhook.js';
+
+export { ReplayGuard } from './replay.js';
+
+/** Static files (the playground) when the ASSETS binding is there; 404 otherwise. */
+function assets(request, env) {
+  if ((request.method === 'GET' || request.method === 'HEAD') && env.ASSETS) return env.ASSETS.fetch(request);
+  throw new HttpError(404, 'not_found', 'there is nothing at this path');
+}
+
+const route = router({
+  'POST /v1/descope/idv': descope.idv,
+  'POST /v1/descope/idv-result': descope.idvResult,
+  'POST /v1/descope/step-up': descope.stepUp,
+  'POST /v1/descope/step-up-result': descope.stepUpResult,
+  'POST /v1/descope/risk': descope.risk,
+  'POST /v1/webhooks/1kosmos': kosmosWebhook,
+  'GET /healthz': () => json({ status: 'ok', core: coreVersion() }),
+  // Where the local stand-ins are (set by `npm start` only), for the playground.
+  'GET /__sandbox': (_request, env) => {
+    if (!env.SANDBOX) throw new HttpError(404, 'not_found', 'there is nothing at this path');
+    return json(typeof env.SANDBOX === 'string' ? JSON.parse(env.SANDBOX) : env.SANDBOX);
+  },
+}, assets);
+
+export default {
+  async fetch(request, env, ctx) {
+    try {
+      return await route(request, env, ctx);
+    } catch (e) {
+      if (e instanceof HttpError) return errorResponse(e);
+      // An unexpected failure: log what it was (messages carry no secrets), answer without details.
+      console.error('unhandled', e?.name, e?.code, e?.message);
+      return errorResponse(new HttpError(500, 'internal', 'the worker failed to handle this request'));
+    }
+  },
+
+  async queue(batch, env) {
+    await consumeHandoff(batch, env);
+  },
+};

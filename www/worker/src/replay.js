@@ -1,0 +1,145 @@
+// Replay ids and idempotency keys: a strongly consistent store, as a Durable
+// Object sharded by a hash of the id (each shard is one object, single-
+// threaded, so claim-then-decide is atomic per id). Workers KV is eventually
+// consistent and must never decide "seen before"; this does.
+//
+// Webhook deliveries go through three states:
+//   (absent) --claim--> claimed (a lease) --finish--> done
+//                          \--release--> (absent again, keeping steps done)
+// A second delivery while claimed gets `busy` (the sender retries later); a
+// delivery after `done` gets `done` (acknowledged, nothing published again).
+// `steps` records which Salesforce steps succeeded, so a retry after a
+// partial hand-off does only what is left.
+import { DurableObject } from 'cloudflare:workers';
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+export class ReplayGuard extends DurableObject {
+  /**
+   * Claims a webhook id for handling.
+   * @returns {Promise<{ outcome: 'claimed', steps: string[] } | { outcome: 'done', how: string } | { outcome: 'busy', retry_after_s: number }>}
+   */
+  async claim(id, leaseMs, keepMs) {
+    const key = `wh:${id}`;
+    const now = Date.now();
+    const entry = await this.ctx.storage.get(key);
+    if (entry && entry.state === 'done') return { outcome: 'done', how: entry.how };
+    if (entry && entry.state === 'claimed' && entry.lease_until > now) {
+      return { outcome: 'busy', retry_after_s: Math.max(1, Math.ceil((entry.lease_until - now) / 1000)) };
+    }
+    const steps = entry?.steps ?? [];
+    await this.ctx.storage.put(key, { state: 'claimed', lease_until: now + leaseMs, keep_until: now + keepMs, steps });
+    await this.#schedulePurge();
+    return { outcome: 'claimed', steps };
+  }
+
+  /** Marks a claimed id done (`how`: `published` or `queued`) with the steps done so far. */
+  async finish(id, how, steps) {
+    const key = `wh:${id}`;
+    const entry = (await this.ctx.storage.get(key)) ?? { keep_until: Date.now() + PURGE_EVERY_MS };
+    await this.ctx.storage.put(key, { state: 'done', how, keep_until: entry.keep_until, steps });
+  }
+
+  /** Gives a claim up (the hand-off failed), keeping the steps that succeeded. */
+  async release(id, steps) {
+    const key = `wh:${id}`;
+    const entry = await this.ctx.storage.get(key);
+    if (!entry || entry.state !== 'claimed') return;
+    await this.ctx.storage.put(key, { state: 'released', keep_until: entry.keep_until, steps });
+  }
+
+  /** The steps done for an id (the queue consumer reads them before publishing). */
+  async steps(id) {
+    const entry = await this.ctx.storage.get(`wh:${id}`);
+    return entry?.steps ?? [];
+  }
+
+  /** Records the steps done for an id without changing its state (the queue consumer). */
+  async recordSteps(id, steps) {
+    const key = `wh:${id}`;
+    const entry = await this.ctx.storage.get(key);
+    if (entry) await this.ctx.storage.put(key, { ...entry, steps });
+  }
+
+  /**
+   * Begins an idempotent request under `key`, whose request body hashes to `fingerprint`.
+   * @returns {Promise<{ outcome: 'new' } | { outcome: 'replay', response: object } | { outcome: 'busy' } | { outcome: 'mismatch' }>}
+   */
+  async beginIdempotent(key, fingerprint, leaseMs, keepMs) {
+    const k = `idem:${key}`;
+    const now = Date.now();
+    const entry = await this.ctx.storage.get(k);
+    if (entry && entry.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+    if (entry && entry.state === 'done') return { outcome: 'replay', response: entry.response };
+    if (entry && entry.lease_until > now) return { outcome: 'busy' };
+    await this.ctx.storage.put(k, { state: 'pending', fingerprint, lease_until: now + leaseMs, keep_until: now + keepMs });
+    await this.#schedulePurge();
+    return { outcome: 'new' };
+  }
+
+  /** Stores the answer of an idempotent request, or forgets the key when `response` is null (a failure may be retried). */
+  async endIdempotent(key, response) {
+    const k = `idem:${key}`;
+    const entry = await this.ctx.storage.get(k);
+    if (!entry) return;
+    if (response === null) await this.ctx.storage.delete(k);
+    else await this.ctx.storage.put(k, { ...entry, state: 'done', response });
+  }
+
+  /** Keeps caller metadata for a verification the 1Kosmos side cannot carry (a step-up challenge). */
+  async putMetadata(verificationId, metadata, keepMs) {
+    await this.ctx.storage.put(`meta:${verificationId}`, { metadata, keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+  }
+
+  /** The metadata kept for a verification, or null. */
+  async metadata(verificationId) {
+    const entry = await this.ctx.storage.get(`meta:${verificationId}`);
+    return entry ? entry.metadata : null;
+  }
+
+  async #schedulePurge() {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
+  }
+
+  /** Deletes entries past their retention. */
+  async alarm() {
+    const now = Date.now();
+    let remaining = 0;
+    for (const prefix of ['wh:', 'idem:', 'meta:']) {
+      let start;
+      for (;;) {
+        const page = await this.ctx.storage.list({ prefix, start, limit: 512 });
+        if (page.size === 0) break;
+        const expired = [];
+        let last;
+        for (const [key, entry] of page) {
+          last = key;
+          if (!entry || entry.keep_until <= now) expired.push(key);
+          else remaining += 1;
+        }
+        // delete() takes at most 128 keys at a time.
+        for (let i = 0; i < expired.length; i += 128) await this.ctx.storage.delete(expired.slice(i, i + 128));
+        if (page.size < 512) break;
+        start = `${last}\u0000`;
+      }
+    }
+    if (remaining > 0) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
+  }
+}
+
+/** FNV-1a, 32 bits: spreads ids that share a prefix (`msg_...`) over the shards. */
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i += 1) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The shard (a ReplayGuard stub) that owns `id`. */
+export function shardFor(namespace, shards, id) {
+  const n = fnv1a(id) % shards;
+  return namespace.get(namespace.idFromName(`replay-${n.toString(16).padStart(4, '0')}`));
+}

@@ -1,0 +1,242 @@
+// Salesforce: the Platform Event `Kosmos_Verification__e` and the Task on
+// the related record, published with an OAuth 2.0 client-credentials token
+// (cached per isolate until it expires, refreshed once on a 401).
+//
+// A publish is a list of steps (`event`, then `task` when there is a related
+// record); the caller records which steps are done, so a retried hand-off
+// does only what is left and nothing is published twice.
+import { boundedText } from './body.js';
+
+/** A failed Salesforce call. `retryable` is false when Salesforce refused the data itself. */
+export class SalesforceError extends Error {
+  constructor(message, { status, retryable, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'SalesforceError';
+    this.status = status;
+    this.retryable = retryable ?? true;
+  }
+}
+
+const SF_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+// Key prefixes of the objects a Task names with WhoId (Contact, Lead); anything else is a WhatId.
+const WHO_PREFIXES = new Set(['003', '00Q']);
+
+const round4 = (n) => Math.round(n * 10_000) / 10_000;
+
+/** approved | rejected | pending: what the verification means for the action waiting on it. */
+export function outcomeOf(ev) {
+  if (ev.kind === 'step_up') {
+    if (ev.match_result === 'match') return 'approved';
+    if (ev.match_result === 'pending' || ev.status === 'pending' || ev.status === 'in_progress') return 'pending';
+    return 'rejected';
+  }
+  if (ev.status === 'completed' && ev.ial_level) return 'approved';
+  if (ev.status === 'pending' || ev.status === 'in_progress') return 'pending';
+  return 'rejected';
+}
+
+const DECISIONS = new Set(['allow', 'step_up', 'verify_identity', 'deny']);
+
+/**
+ * The risk decision that asked for this verification: `metadata.decision`
+ * when the caller passed it on (the policy's answer), else what the kind of
+ * verification implies (`step_up`, `verify_identity`).
+ */
+export function decisionOf(ev) {
+  const d = ev.metadata?.decision;
+  if (typeof d === 'string' && DECISIONS.has(d)) return d;
+  return ev.kind === 'step_up' ? 'step_up' : 'verify_identity';
+}
+
+function subjectOf(ev) {
+  if (ev.kind === 'step_up') {
+    const c = typeof ev.confidence === 'number' ? ` (${round4(ev.confidence)})` : '';
+    return `1Kosmos step-up: ${ev.match_result ?? ev.status}${c}`;
+  }
+  return `1Kosmos IDV: ${ev.status}${ev.ial_level ? ` (${ev.ial_level})` : ''}`;
+}
+
+/**
+ * The records for one verification event: the Platform Event's fields, and
+ * the Task when the metadata names a related record (`related_record_id`,
+ * a 15- or 18-character Salesforce id).
+ * @param {object} ev from core.readVerificationEvent
+ * @param {{ webhookId: string, timestamp: number }} delivery
+ */
+export function recordsFor(ev, delivery) {
+  const occurredAt = ev.occurred_at && !Number.isNaN(Date.parse(ev.occurred_at))
+    ? new Date(Date.parse(ev.occurred_at)).toISOString()
+    : new Date(delivery.timestamp * 1000).toISOString();
+  const related = typeof ev.metadata?.related_record_id === 'string' && SF_ID.test(ev.metadata.related_record_id)
+    ? ev.metadata.related_record_id
+    : undefined;
+  const event = {
+    Verification_Id__c: ev.verification_id,
+    Kind__c: ev.kind,
+    Status__c: ev.status,
+    Decision__c: decisionOf(ev),
+    Occurred_At__c: occurredAt,
+  };
+  if (ev.user_id) event.User_Id__c = String(ev.user_id).slice(0, 255);
+  if (ev.match_result) event.Match_Result__c = ev.match_result;
+  if (typeof ev.confidence === 'number') event.Confidence__c = round4(ev.confidence);
+  if (ev.ial_level) event.IAL__c = ev.ial_level;
+  if (related) event.Related_Record_Id__c = related;
+
+  let task = null;
+  if (related) {
+    const lines = [
+      `${ev.kind === 'step_up' ? 'Step-up challenge' : 'IDV session'}: ${ev.verification_id}`,
+      `Outcome: ${outcomeOf(ev)}`,
+      `Status: ${ev.status}`,
+      `Asked by: ${event.Decision__c}${ev.metadata?.rule ? ` (rule ${String(ev.metadata.rule).slice(0, 64)})` : ''}`,
+    ];
+    if (ev.metadata?.required_ial) lines.push(`Required assurance: ${String(ev.metadata.required_ial).slice(0, 8)}`);
+    if (ev.metadata?.action_type) lines.push(`Action: ${String(ev.metadata.action_type).slice(0, 64)}`);
+    if (ev.user_id) lines.push(`User: ${event.User_Id__c}`);
+    if (ev.match_result) lines.push(`Match: ${ev.match_result}${typeof ev.confidence === 'number' ? ` (confidence ${event.Confidence__c})` : ''}`);
+    if (ev.ial_level) lines.push(`Identity assurance: ${ev.ial_level}`);
+    if (ev.metadata?.reason) lines.push(`Reason: ${String(ev.metadata.reason).slice(0, 500)}`);
+    lines.push(`Webhook: ${delivery.webhookId}`);
+    task = {
+      [WHO_PREFIXES.has(related.slice(0, 3)) ? 'WhoId' : 'WhatId']: related,
+      Subject: subjectOf(ev).slice(0, 255),
+      Status: 'Completed',
+      Priority: 'Normal',
+      Description: lines.join('\n'),
+      ActivityDate: occurredAt.slice(0, 10),
+    };
+  }
+  return { event, task };
+}
+
+// ---------------------------------------------------------------------------
+// The client.
+
+const tokens = new Map(); // key -> { token, instanceUrl, expiresAt } | { pending: Promise }
+
+function tokenKey(sf) {
+  return `${sf.loginUrl}\n${sf.clientId}`;
+}
+
+async function fetchToken(sf, fetchImpl) {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret });
+  let res;
+  try {
+    res = await fetchImpl(`${sf.loginUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(sf.timeoutMs),
+    });
+  } catch (e) {
+    throw new SalesforceError('the salesforce token endpoint could not be reached', { cause: e });
+  }
+  const body = await boundedText(res, 64 * 1024);
+  if (!res.ok) {
+    // 400/401 here mean wrong client credentials: retrying will not help until someone fixes them,
+    // but the event must not be lost either, so it stays retryable (the queue and then the DLQ keep it).
+    throw new SalesforceError(`the salesforce token endpoint answered ${res.status}`, { status: res.status });
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new SalesforceError('the salesforce token answer is not JSON', { status: res.status });
+  }
+  if (typeof parsed.access_token !== 'string' || parsed.access_token === '') {
+    throw new SalesforceError('the salesforce token answer has no access_token', { status: res.status });
+  }
+  // Client-credentials answers usually carry no expires_in: the session timeout applies; use the configured TTL.
+  const ttl = Number.isFinite(parsed.expires_in) && parsed.expires_in > 0 ? Math.min(parsed.expires_in, sf.tokenTtlS) : sf.tokenTtlS;
+  return {
+    token: parsed.access_token,
+    instanceUrl: typeof parsed.instance_url === 'string' && /^https?:\/\//.test(parsed.instance_url)
+      ? parsed.instance_url.replace(/\/+$/, '')
+      : sf.instanceUrl,
+    expiresAt: Date.now() + Math.max(ttl - 60, 1) * 1000,
+  };
+}
+
+/** A cached token, fetched once for concurrent callers. */
+async function token(sf, fetchImpl, { fresh = false } = {}) {
+  const key = tokenKey(sf);
+  const hit = tokens.get(key);
+  if (hit && !fresh) {
+    if (hit.pending) return hit.pending;
+    if (hit.expiresAt > Date.now()) return hit;
+  }
+  const pending = fetchToken(sf, fetchImpl);
+  tokens.set(key, { pending });
+  try {
+    const t = await pending;
+    tokens.set(key, t);
+    return t;
+  } catch (e) {
+    tokens.delete(key);
+    throw e;
+  }
+}
+
+/** Forgets cached tokens (tests). */
+export function forgetTokens() {
+  tokens.clear();
+}
+
+async function create(sf, fetchImpl, sobject, fields) {
+  for (let attempt = 0; ; attempt += 1) {
+    const t = await token(sf, fetchImpl, { fresh: attempt > 0 });
+    let res;
+    try {
+      res = await fetchImpl(`${t.instanceUrl}/services/data/${sf.apiVersion}/sobjects/${sobject}/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(fields),
+        signal: AbortSignal.timeout(sf.timeoutMs),
+      });
+    } catch (e) {
+      throw new SalesforceError(`salesforce could not be reached to create ${sobject}`, { cause: e });
+    }
+    const text = await boundedText(res, 64 * 1024);
+    if (res.status === 401 && attempt === 0) continue; // token revoked or expired early: fetch a new one once
+    if (res.ok) {
+      let parsed = {};
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // a 2xx without JSON still means created
+      }
+      if (parsed.success === false) throw new SalesforceError(`salesforce did not create ${sobject}`, { status: res.status, retryable: false });
+      return parsed;
+    }
+    const retryable = res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500;
+    let detail = '';
+    try {
+      const errs = JSON.parse(text);
+      const first = Array.isArray(errs) ? errs[0] : errs;
+      if (first && typeof first.errorCode === 'string') detail = `: ${first.errorCode}`;
+    } catch {
+      // no detail
+    }
+    throw new SalesforceError(`salesforce answered ${res.status} to create ${sobject}${detail}`, { status: res.status, retryable });
+  }
+}
+
+/**
+ * Does the steps of `records` not in `done` (in order: `event`, then `task`),
+ * adding each to `done` once it succeeded. Throws SalesforceError at the
+ * first failure; `done` then says what is left.
+ * @param {object} sf config.salesforce()
+ * @param {{ event: object, task: object | null }} records
+ * @param {string[]} done mutated
+ */
+export async function publish(sf, records, done, fetchImpl = fetch) {
+  if (!done.includes('event')) {
+    await create(sf, fetchImpl, sf.eventObject, records.event);
+    done.push('event');
+  }
+  if (records.task && !done.includes('task')) {
+    await create(sf, fetchImpl, 'Task', records.task);
+    done.push('task');
+  }
+}

@@ -1,0 +1,128 @@
+// POST /v1/webhooks/1kosmos: a verification result from 1Kosmos.
+//
+//   verify (scheme from configuration)
+//   -> read the event (the core parses the result inside)
+//   -> claim the delivery id in the ReplayGuard Durable Object
+//        done already     -> 200, nothing published again
+//        being handled    -> 409 + retry-after (the sender retries)
+//   -> publish to Salesforce (Platform Event, then Task on the related record)
+//        succeeded        -> 200 `published`
+//        failed           -> put what is left in the HANDOFF queue -> 202 `queued`
+//        queue failed too -> release the claim -> 503 (the sender retries)
+//
+// So the sender gets a 2xx only once the event is durably handed on, and a
+// retried delivery after a failed hand-off publishes only what is left.
+import { readBytes, text } from './body.js';
+import { config } from './config.js';
+import { readVerificationEvent, webhookVerifier } from './core.js';
+import { HttpError, fromVerification, json } from './errors.js';
+import { shardFor } from './replay.js';
+import { SalesforceError, publish, recordsFor } from './salesforce.js';
+
+/** How long a claim protects a delivery being handled (longer than the slowest hand-off). */
+const LEASE_MS = 60_000;
+
+/** POST /v1/webhooks/1kosmos */
+export async function kosmosWebhook(request, env) {
+  const cfg = config(env);
+  const verifierConfig = cfg.webhook();
+  const bytes = await readBytes(request, cfg.limits().webhookBody);
+  const now = Math.floor(Date.now() / 1000);
+  let verified;
+  try {
+    verified = webhookVerifier(verifierConfig).verify(request.headers, bytes, now);
+  } catch (e) {
+    throw fromVerification(e, 'the 1kosmos webhook');
+  }
+  const id = verified.id;
+  if (typeof id !== 'string' || id === '') throw new HttpError(500, 'misconfigured', 'the webhook scheme gives no message id to deduplicate by');
+
+  let ev;
+  try {
+    ev = readVerificationEvent(text(bytes));
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, 'invalid_event', `the webhook is authentic but not a verification event: ${e.message}`, { field: e.field });
+  }
+  const sf = cfg.salesforce();
+  if (ev.kind === 'step_up') {
+    // What the caller gave when it started the challenge (related record, decision, rule); the event's own metadata wins.
+    const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
+    if (kept) ev.metadata = { ...kept, ...ev.metadata };
+  }
+  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now });
+
+  const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
+  const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
+  if (claim.outcome === 'done') return json({ status: 'duplicate', id });
+  if (claim.outcome === 'busy') {
+    throw new HttpError(409, 'in_progress', 'this delivery is being handled; retry later', { headers: { 'retry-after': String(claim.retry_after_s) } });
+  }
+
+  const done = [...claim.steps];
+  try {
+    await publish(sf, records, done);
+  } catch (e) {
+    if (!(e instanceof SalesforceError)) {
+      await guard.release(id, done).catch(() => {});
+      throw e;
+    }
+    if (env.HANDOFF !== undefined) {
+      try {
+        await env.HANDOFF.send({ id, records, done });
+      } catch {
+        await guard.release(id, done).catch(() => {});
+        throw new HttpError(503, 'handoff_failed', 'salesforce is unavailable and the event could not be queued; retry later', { headers: { 'retry-after': '30' } });
+      }
+      await guard.finish(id, 'queued', done).catch((err) => console.error('replay finish failed after queueing', id, err?.message));
+      return json({ status: 'queued', id }, 202);
+    }
+    await guard.release(id, done).catch(() => {});
+    throw new HttpError(503, 'salesforce_unavailable', `the event could not be handed on: ${e.message}; retry later`, { headers: { 'retry-after': '30' } });
+  }
+  // Published: answer 2xx even if recording it fails (the sender must not publish again).
+  await guard.finish(id, 'published', done).catch((err) => console.error('replay finish failed after publishing', id, err?.message));
+  return json({ status: 'published', id });
+}
+
+/** Backoff for the queue consumer: base * 2^(attempts-1), at most 15 minutes. */
+function delayFor(env, attempts) {
+  const base = Number(env.HANDOFF_RETRY_BASE_S ?? 10);
+  return Math.min(900, Math.max(0, Math.round(base * 2 ** Math.max(0, attempts - 1))));
+}
+
+/**
+ * The HANDOFF queue consumer: publishes what is left of each queued event,
+ * retrying with backoff; after the queue's max_retries the message goes to
+ * the dead-letter queue.
+ */
+export async function consumeHandoff(batch, env) {
+  const cfg = config(env);
+  const sf = cfg.salesforce();
+  for (const msg of batch.messages) {
+    const { id, records, done: queuedDone } = msg.body ?? {};
+    if (typeof id !== 'string' || !records || !records.event) {
+      console.error('handoff: dropping a malformed message');
+      msg.ack();
+      continue;
+    }
+    const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
+    let done;
+    try {
+      done = [...new Set([...(queuedDone ?? []), ...(await guard.steps(id))])];
+    } catch {
+      msg.retry({ delaySeconds: delayFor(env, msg.attempts) });
+      continue;
+    }
+    const before = done.length;
+    try {
+      await publish(sf, records, done);
+      await guard.recordSteps(id, done);
+      msg.ack();
+    } catch (e) {
+      if (done.length !== before) await guard.recordSteps(id, done).catch(() => {});
+      console.error('handoff: publish failed, will retry', id, e?.message);
+      msg.retry({ delaySeconds: delayFor(env, msg.attempts) });
+    }
+  }
+}
