@@ -59,7 +59,8 @@ pub use oidc::{
     MAX_TOKEN_RESPONSE_BYTES, MIN_RSA_BITS,
 };
 pub use policy::{
-    Decision, DecisionKind, Outcome, Policy, PolicyError, Problem, MAX_CONDITION_DEPTH,
+    context_from_descope, context_from_salesforce, Currency, Decision, DecisionKind, Outcome,
+    Policy, PolicyError, Problem, StepUpRequirement, DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH,
     MAX_POLICY_BYTES,
 };
 pub use secret::Secret;

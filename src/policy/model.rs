@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// The four decisions, ordered from least to most strict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     /// Let the request through.
@@ -16,6 +16,18 @@ pub enum DecisionKind {
     Deny,
 }
 
+impl DecisionKind {
+    /// The name used in policies and decisions: `allow`, `step_up`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::StepUp => "step_up",
+            Self::VerifyIdentity => "verify_identity",
+            Self::Deny => "deny",
+        }
+    }
+}
+
 /// A rule's (or the default's) outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -23,7 +35,9 @@ pub struct Outcome {
     pub kind: DecisionKind,
     /// For `verify_identity`: the IAL required (1 to 3).
     pub required_ial: Option<u8>,
-    /// For `step_up`: a step-up younger than this many seconds still counts.
+    /// For `step_up`: a previous step-up at most this many seconds old
+    /// satisfies the rule (0: always step up). For `verify_identity`, when
+    /// set: a verification older than this no longer satisfies the rule.
     pub max_age_s: Option<u64>,
 }
 
@@ -41,7 +55,9 @@ pub struct Decision {
     pub decision: DecisionKind,
     /// The id of the winning rule, or `default`.
     pub rule: String,
-    /// Why: one line per matched rule, winning rule first.
+    /// Why: one line per matched rule, winning rule first. A rule whose
+    /// step-up or verification requirement the context already meets says
+    /// so here and counts as `allow`.
     pub reasons: Vec<String>,
     /// Ids of every rule that matched, in policy order.
     pub matched_rules: Vec<String>,

@@ -75,13 +75,32 @@ fn errors_cross_as_kosmos_errors() {
 #[wasm_bindgen_test]
 fn policy_compiles_and_decides() {
     let policy = compile_policy_js(
-        r#"{"version":1,"signals":{"amount":"number"},"rules":[{"id":"big","when":{"signal":"amount","op":"gte","value":1000},"then":{"decision":"verify_identity","required_ial":2}}],"default":{"decision":"allow"}}"#,
+        r#"{"version":1,"signals":{"amount":"number"},"rules":[{"id":"big","when":{"signal":"custom.amount","op":"gte","value":1000},"then":{"decision":"verify_identity","required_ial":2}}],"default":{"decision":"allow"}}"#,
     )
     .map_err(|_| ())
     .unwrap();
-    let d = policy.decide(json(r#"{"amount":1000}"#)).unwrap();
-    assert_eq!(get(&d, "decision").as_string().unwrap(), "verify_identity");
-    assert_eq!(get(&d, "required_ial").as_string().unwrap(), "IAL2");
+    let d = policy.decide_json(r#"{"custom":{"amount":1000}}"#).unwrap();
+    assert!(
+        d.starts_with(r#"{"decision":"verify_identity","rule":"big""#)
+            && d.contains(r#""required_ial":"IAL2""#),
+        "{d}"
+    );
+    let text = policy.decide_json(r#"{"custom":{"amount":999}}"#).unwrap();
+    assert!(
+        text.starts_with(r#"{"decision":"allow","rule":"default""#),
+        "{text}"
+    );
+    let err = policy
+        .decide_json(r#"{"custom":{"amount":"x"}}"#)
+        .unwrap_err();
+    assert_eq!(get(&err, "field").as_string().unwrap(), "custom.amount");
+    let ctx = super::policy::descope_context_to_signals(
+        json(r#"{"riskInfo":{"riskScore":"0.5"},"geo":{"country":"fr"}}"#),
+        Some(10.0),
+    )
+    .unwrap();
+    assert_eq!(get(&get(&ctx, "geo"), "country").as_string().unwrap(), "FR");
+    assert_eq!(get(&ctx, "now").as_f64(), Some(10.0));
     let Err(err) = compile_policy_js("[]") else {
         panic!("compiled `[]`")
     };

@@ -317,8 +317,7 @@ test('on a record page the amount comes from the record field', async () => {
 test('a custom policy can deny; the decision shows and nothing is started', async () => {
     const policy = {
         version: 1,
-        signals: { action_type: 'string' },
-        rules: [{ id: 'no-refunds', description: 'refunds are closed this week', when: { signal: 'action_type', op: 'eq', value: 'refund' }, then: { decision: 'deny' } }],
+        rules: [{ id: 'no-refunds', description: 'refunds are closed this week', when: { action: 'refund' }, then: { decision: 'deny' } }],
         default: { decision: 'allow' }
     };
     const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'deny@test', actionType: 'refund', amount: 10, policyName: 'custom', policyJson: JSON.stringify(policy) });

@@ -14,14 +14,20 @@ const show = (el, fn) => {
 
 $('policy').value = JSON.stringify({
   version: 1,
-  signals: { risk_score: 'number', new_device: 'boolean' },
   rules: [
-    { id: 'risky-login', description: 'risk score above 70', when: { signal: 'risk_score', op: 'gt', value: 70 }, then: { decision: 'step_up', max_age_s: 900 } },
-    { id: 'bot-on-new-device', description: 'very high risk on a new device', when: { all: [{ signal: 'risk_score', op: 'gte', value: 95 }, { signal: 'new_device', value: true }] }, then: { decision: 'deny' } },
+    { id: 'risky-login', description: 'risk score above 0.7', when: { risk_score_above: 0.7 }, then: { decision: 'step_up', max_age_s: 900 } },
+    { id: 'bot-on-new-device', description: 'very high risk on a new device', when: { all: [{ risk_score_above: 0.95 }, { device: 'new' }] }, then: { decision: 'deny' } },
+    { id: 'geo-anomaly', description: 'another country than the last login', when: { country_changed: true, on_missing: 'match' }, then: { decision: 'step_up' } },
   ],
   default: { decision: 'allow' },
 }, null, 2);
-$('context').value = JSON.stringify({ risk_score: 82, new_device: true }, null, 2);
+$('context').value = JSON.stringify({
+  now: Math.floor(Date.now() / 1000),
+  device: { known: false },
+  risk: { score: 0.82 },
+  geo: { country: 'US' },
+  last_login: { country: 'US' },
+}, null, 2);
 $('wh-secret').value = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 $('wh-headers').value = JSON.stringify({
   'webhook-id': 'msg_27UH4WbU6Z5A5EzD8u03UvzRbpk',

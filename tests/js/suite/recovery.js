@@ -7,7 +7,7 @@ import { deepEqual, equal, ok, throwsCode } from './assert.js';
 const POLICY = {
   version: 1,
   signals: { risk_score: 'number' },
-  rules: [{ id: 'risky', when: { signal: 'risk_score', op: 'gt', value: 50 }, then: { decision: 'deny' } }],
+  rules: [{ id: 'risky', when: { signal: 'custom.risk_score', op: 'gt', value: 50 }, then: { decision: 'deny' } }],
   default: { decision: 'allow' },
 };
 
@@ -16,19 +16,19 @@ export default [
     name: 'a trap is reported as internal and the next call succeeds',
     run(k) {
       const policy = k.compilePolicy(POLICY);
-      const before = policy.decide({ risk_score: 60 });
+      const before = policy.decide({ custom: { risk_score: 60 } });
       const e = throwsCode(() => call((g) => g.__kosmosSelfTestTrap()), 'internal');
       ok(e instanceof k.KosmosError, 'a KosmosError');
       ok(e.cause instanceof WebAssembly.RuntimeError, 'caused by the trap');
       equal(k.isReady(), true, 'a fresh instance is ready');
       // Objects from the old instance rebuild themselves; new calls work.
-      deepEqual(policy.decide({ risk_score: 60 }), before);
-      equal(k.compilePolicy(POLICY).decide({ risk_score: 1 }).decision, 'allow');
+      deepEqual(policy.decide({ custom: { risk_score: 60 } }), before);
+      equal(k.compilePolicy(POLICY).decide({ custom: { risk_score: 1 } }).decision, 'allow');
       const req = k.buildCreateIdvSession({ base_url: 'https://x.example', api_key: 'k' }, { document_types: ['passport'], liveness_mode: 'passive' });
       equal(req.url, 'https://x.example/v1/verify/sessions');
       // And it recovers again, not just once.
       throwsCode(() => call((g) => g.__kosmosSelfTestTrap()), 'internal');
-      deepEqual(policy.decide({ risk_score: 60 }), before);
+      deepEqual(policy.decide({ custom: { risk_score: 60 } }), before);
       return { code: e.code, message: e.message, decision: before.decision };
     },
   },

@@ -10,7 +10,7 @@ const POLICY = {
     {
       id: 'risky-login',
       description: 'risk score above 70',
-      when: { signal: 'risk_score', op: 'gt', value: 70 },
+      when: { signal: 'custom.risk_score', op: 'gt', value: 70 },
       then: { decision: 'step_up', max_age_s: 900 },
     },
   ],
@@ -88,15 +88,15 @@ export default [
     name: 'compile a one-rule policy and decide',
     run(k) {
       const p = k.compilePolicy(POLICY);
-      const low = p.decide({ risk_score: 70 });
-      const high = p.decide({ risk_score: 70.5 });
+      const low = p.decide({ custom: { risk_score: 70 } });
+      const high = p.decide({ custom: { risk_score: 70.5 } });
       equal(low.decision, 'allow');
       equal(low.rule, 'default');
       equal(high.decision, 'step_up');
       equal(high.rule, 'risky-login');
       deepEqual(high.step_up, { max_age_s: 900 });
       deepEqual(high.reasons, ['risky-login: risk score above 70']);
-      const bad = throwsCode(() => p.decide({ risk_score: 'high' }), 'invalid_context', 'risk_score');
+      const bad = throwsCode(() => p.decide({ custom: { risk_score: 'high' } }), 'invalid_context', 'custom.risk_score');
       const invalid = throwsCode(() => k.compilePolicy({ version: 1, signals: {}, rules: [{ id: 'x', when: { signal: 'nope' }, then: { decision: 'allow' } }], default: { decision: 'maybe' } }), 'invalid_policy');
       deepEqual(invalid.details.problems.map((p) => p.path), ['rules[0].when.signal', 'default.decision']);
       p.free();

@@ -50,17 +50,15 @@ export function policyFor(config) {
     const verifyAbove = number(config.verifyAbove, 'Identity proofing threshold');
     const requiredIal = Number(String(config.requiredIal || 'IAL2').replace(/\D/g, '')) || 2;
     const maxAge = number(config.stepUpMaxAgeS, 'Step-up max age') ?? 300;
+    // Thresholds are decimals in major units; the core converts them to
+    // minor units exactly with the currency's exponent.
+    const over = (n) => ({ amount_above: { [currency]: String(n) }, on_other_currency: 'no_match' });
     const rules = [];
     if (verifyAbove !== undefined) {
         rules.push({
             id: 'verify-above-threshold',
             description: `amount above ${verifyAbove} ${currency}`,
-            when: {
-                all: [
-                    { signal: 'currency', op: 'eq', value: currency },
-                    { signal: 'amount', op: 'gt', value: verifyAbove }
-                ]
-            },
+            when: over(verifyAbove),
             then: { decision: 'verify_identity', required_ial: requiredIal }
         });
     }
@@ -68,12 +66,7 @@ export function policyFor(config) {
         rules.push({
             id: 'step-up-above-threshold',
             description: `amount above ${stepUpAbove} ${currency}`,
-            when: {
-                all: [
-                    { signal: 'currency', op: 'eq', value: currency },
-                    { signal: 'amount', op: 'gt', value: stepUpAbove }
-                ]
-            },
+            when: over(stepUpAbove),
             then: { decision: 'step_up', max_age_s: maxAge }
         });
     }
@@ -82,8 +75,8 @@ export function policyFor(config) {
         description: `an amount in another currency than ${currency}`,
         when: {
             all: [
-                { signal: 'amount', op: 'gt', value: 0 },
-                { not: { signal: 'currency', op: 'eq', value: currency } }
+                { signal: 'action.amount_minor', op: 'present' },
+                { not: { signal: 'action.currency', op: 'eq', value: currency } }
             ]
         },
         then: { decision: 'step_up', max_age_s: maxAge }
@@ -96,30 +89,32 @@ export function policyFor(config) {
         rules.push({
             id: 'sensitive-action',
             description: `${always.join(', ')} always needs a step-up`,
-            when: { signal: 'action_type', op: 'in', value: always },
+            when: { action: always },
             then: { decision: 'step_up', max_age_s: maxAge }
         });
     }
     return {
         version: 1,
-        signals: { action_type: 'string', amount: 'number', currency: 'string', object: 'string' },
         rules,
         default: { decision: 'allow' }
     };
 }
 
 /**
- * The decision context for one action `{ type, amount, currency, recordId, objectApiName }`.
- * The amount arrives as Salesforce gives it (a number or a decimal string).
+ * The decision context for one action `{ type, amount, currency, recordId, objectApiName }`,
+ * through the core's Salesforce adapter: the amount arrives as Salesforce gives
+ * it (a number or a decimal string) and becomes exact minor units of its
+ * currency; an amount with more decimals than the currency has is refused.
  */
-export function contextFor(action) {
-    const ctx = {};
-    if (action.type) ctx.action_type = String(action.type);
+export function contextFor(kosmos, action) {
+    const input = {};
+    if (action.type) input.actionType = String(action.type);
     const amount = number(action.amount, 'The amount');
-    if (amount !== undefined) ctx.amount = amount;
-    if (action.currency) ctx.currency = String(action.currency).trim().toUpperCase();
-    if (action.objectApiName) ctx.object = String(action.objectApiName);
-    return ctx;
+    if (amount !== undefined) input.amount = typeof action.amount === 'string' ? action.amount.trim() : amount;
+    if (action.currency) input.currency = String(action.currency).trim().toUpperCase();
+    if (action.objectApiName) input.object = String(action.objectApiName);
+    if (action.recordId) input.recordId = String(action.recordId);
+    return kosmos.salesforceContextToSignals(input);
 }
 
 /** Compiles (once per policy text) and decides. `kosmos` is the kosmos-connect module. */
@@ -130,5 +125,5 @@ export function decide(kosmos, config, action) {
         policy = kosmos.compilePolicy(text);
         compiled.set(text, policy);
     }
-    return policy.decide(contextFor(action));
+    return policy.decide(contextFor(kosmos, action));
 }

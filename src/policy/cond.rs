@@ -1,0 +1,457 @@
+//! Compiled conditions: the signals they read, the tests they make, and how
+//! they evaluate against a [`Context`].
+//!
+//! Every leaf test answers `Some(true)`, `Some(false)` or `None` when the
+//! data it needs is absent; `None` then resolves to the leaf's `on_missing`
+//! (each predicate has a documented default, the history predicates have
+//! none and must say). So `not` always negates a definite answer.
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use super::context::Context;
+use super::currency::Currency;
+use super::geo;
+use super::ip::CidrSet;
+
+/// The type of a signal, which decides the operators that apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ty {
+    Number,
+    Integer,
+    Timestamp,
+    String,
+    Boolean,
+    StringSet,
+    Ip,
+}
+
+impl Ty {
+    /// Type names a policy may declare for its custom signals.
+    pub(super) fn parse_custom(s: &str) -> Option<Self> {
+        match s {
+            "number" => Some(Self::Number),
+            "integer" => Some(Self::Integer),
+            "string" => Some(Self::String),
+            "boolean" => Some(Self::Boolean),
+            "string_set" => Some(Self::StringSet),
+            _ => None,
+        }
+    }
+
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Self::Number => "a number",
+            Self::Integer => "an integer",
+            Self::Timestamp => "unix seconds",
+            Self::String => "a string",
+            Self::Boolean => "a boolean",
+            Self::StringSet => "an array of strings",
+            Self::Ip => "an ip address",
+        }
+    }
+
+    /// Whether a custom context value has this type.
+    pub(super) fn accepts(self, v: &Value) -> bool {
+        match self {
+            Self::Number => v.is_number(),
+            Self::Integer | Self::Timestamp => v.is_i64() || v.is_u64(),
+            Self::String => v.is_string(),
+            Self::Boolean => v.is_boolean(),
+            Self::StringSet => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            Self::Ip => v.as_str().is_some_and(|s| s.parse::<IpAddr>().is_ok()),
+        }
+    }
+}
+
+/// A signal a comparison reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sig {
+    Now,
+    DeviceKnown,
+    DeviceTrusted,
+    DeviceId,
+    Ip,
+    IpAnonymous,
+    IpVpn,
+    IpTor,
+    IpProxy,
+    IpHosting,
+    GeoCountry,
+    GeoLat,
+    GeoLon,
+    LastCountry,
+    LastIp,
+    LastLat,
+    LastLon,
+    LastAt,
+    RiskScore,
+    RiskBot,
+    RiskImpossibleTravel,
+    ActionType,
+    ActionAmountMinor,
+    ActionCurrency,
+    ActionObject,
+    ActionRecordId,
+    UserId,
+    UserRoles,
+    LastStepUpAt,
+    LastVerificationAt,
+    CurrentIal,
+    /// A declared custom signal, by declaration index.
+    Custom(usize),
+}
+
+/// Built-in signals by the dotted name a policy uses.
+pub(super) const BUILTINS: &[(&str, Sig, Ty)] = &[
+    ("now", Sig::Now, Ty::Timestamp),
+    ("device.known", Sig::DeviceKnown, Ty::Boolean),
+    ("device.trusted", Sig::DeviceTrusted, Ty::Boolean),
+    ("device.id", Sig::DeviceId, Ty::String),
+    ("ip", Sig::Ip, Ty::Ip),
+    ("ip_flags.anonymous", Sig::IpAnonymous, Ty::Boolean),
+    ("ip_flags.vpn", Sig::IpVpn, Ty::Boolean),
+    ("ip_flags.tor", Sig::IpTor, Ty::Boolean),
+    ("ip_flags.proxy", Sig::IpProxy, Ty::Boolean),
+    ("ip_flags.hosting", Sig::IpHosting, Ty::Boolean),
+    ("geo.country", Sig::GeoCountry, Ty::String),
+    ("geo.lat", Sig::GeoLat, Ty::Number),
+    ("geo.lon", Sig::GeoLon, Ty::Number),
+    ("last_login.country", Sig::LastCountry, Ty::String),
+    ("last_login.ip", Sig::LastIp, Ty::Ip),
+    ("last_login.lat", Sig::LastLat, Ty::Number),
+    ("last_login.lon", Sig::LastLon, Ty::Number),
+    ("last_login.at", Sig::LastAt, Ty::Timestamp),
+    ("risk.score", Sig::RiskScore, Ty::Number),
+    ("risk.bot", Sig::RiskBot, Ty::Boolean),
+    (
+        "risk.impossible_travel",
+        Sig::RiskImpossibleTravel,
+        Ty::Boolean,
+    ),
+    ("action.type", Sig::ActionType, Ty::String),
+    ("action.amount_minor", Sig::ActionAmountMinor, Ty::Integer),
+    ("action.currency", Sig::ActionCurrency, Ty::String),
+    ("action.object", Sig::ActionObject, Ty::String),
+    ("action.record_id", Sig::ActionRecordId, Ty::String),
+    ("user.id", Sig::UserId, Ty::String),
+    ("user.roles", Sig::UserRoles, Ty::StringSet),
+    ("last_step_up_at", Sig::LastStepUpAt, Ty::Timestamp),
+    (
+        "last_verification_at",
+        Sig::LastVerificationAt,
+        Ty::Timestamp,
+    ),
+    ("current_ial", Sig::CurrentIal, Ty::Integer),
+];
+
+/// A signal's value during evaluation.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Val<'a> {
+    Num(f64),
+    Str(&'a str),
+    Bool(bool),
+    /// A custom `string_set` (checked to hold strings only).
+    JsonSet(&'a [Value]),
+    /// `user.roles`.
+    StrSet(&'a [std::borrow::Cow<'a, str>]),
+    Ip(IpAddr),
+}
+
+/// Numeric comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NumOp {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+/// A compiled comparison of one signal with constants from the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Cmp {
+    Num(NumOp, f64),
+    StrEq(Box<str>),
+    StrNe(Box<str>),
+    StrIn(Box<[Box<str>]>),
+    StrNotIn(Box<[Box<str>]>),
+    BoolEq(bool),
+    SetContains(Box<str>),
+    SetContainsAny(Box<[Box<str>]>),
+    SetContainsAll(Box<[Box<str>]>),
+    IpIn(CidrSet),
+    IpNotIn(CidrSet),
+}
+
+/// How history older than a limit is treated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Staleness {
+    pub(super) after_s: u64,
+    pub(super) on_stale: bool,
+}
+
+/// A leaf test. The short predicates of the policy language (`device`,
+/// `ip_in`, `country_in`, `risk_score_above`, `bot_detected`, `action`,
+/// `ial_below`, `ip_flag` except `anonymous`) compile to [`Test::Cmp`]
+/// with their own `on_missing`, so analysis sees one shape.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Test {
+    /// Generic comparison.
+    Cmp {
+        sig: Sig,
+        cmp: Cmp,
+    },
+    /// `present` / `absent`: never missing.
+    Present {
+        sig: Sig,
+        want: bool,
+    },
+    /// Any of `ip_flags.anonymous`, `vpn`, `tor`, `proxy` is true.
+    AnonymousIp,
+    CountryChanged {
+        stale: Option<Staleness>,
+    },
+    ImpossibleTravel {
+        max_speed_kmh: f64,
+        min_distance_km: f64,
+        stale: Option<Staleness>,
+    },
+    AmountAbove {
+        /// Threshold in minor units, per currency.
+        thresholds: Box<[(Currency, i64)]>,
+        on_other_currency: bool,
+    },
+    StepUpOlderThan(u64),
+    VerificationOlderThan(u64),
+}
+
+impl Test {
+    /// Whether evaluating this test reads `now`.
+    pub(super) fn reads_now(&self) -> bool {
+        matches!(
+            self,
+            Self::Cmp { sig: Sig::Now, .. }
+                | Self::CountryChanged { stale: Some(_) }
+                | Self::ImpossibleTravel { .. }
+                | Self::StepUpOlderThan(_)
+                | Self::VerificationOlderThan(_)
+        )
+    }
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Cond {
+    /// Always true (`{"all": []}`) or always false (`{"any": []}`), after folding.
+    Const(bool),
+    All(Box<[Cond]>),
+    Any(Box<[Cond]>),
+    Not(Box<Cond>),
+    Leaf {
+        test: Test,
+        on_missing: bool,
+    },
+}
+
+/// What evaluation reads: the context, the declared custom signals' values
+/// (checked already) and `now` (checked present if the policy reads it).
+pub(super) struct Env<'c> {
+    pub(super) ctx: &'c Context<'c>,
+    pub(super) custom: &'c [Option<&'c Value>],
+    pub(super) now: u64,
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "timestamps are checked below 2^53 and amounts are compared as integers elsewhere"
+)]
+fn num(n: Option<u64>) -> Option<Val<'static>> {
+    n.map(|n| Val::Num(n as f64))
+}
+
+impl<'c> Env<'c> {
+    /// The value of a signal, `None` when absent.
+    pub(super) fn get(&self, sig: Sig) -> Option<Val<'c>> {
+        let c = self.ctx;
+        match sig {
+            Sig::Now => num(c.now),
+            Sig::DeviceKnown => c.device_known.map(Val::Bool),
+            Sig::DeviceTrusted => c.device_trusted.map(Val::Bool),
+            Sig::DeviceId => c.device_id.as_deref().map(Val::Str),
+            Sig::Ip => c.ip.map(Val::Ip),
+            Sig::IpAnonymous => c.ip_anonymous.map(Val::Bool),
+            Sig::IpVpn => c.ip_vpn.map(Val::Bool),
+            Sig::IpTor => c.ip_tor.map(Val::Bool),
+            Sig::IpProxy => c.ip_proxy.map(Val::Bool),
+            Sig::IpHosting => c.ip_hosting.map(Val::Bool),
+            Sig::GeoCountry => c.geo_country.as_deref().map(Val::Str),
+            Sig::GeoLat => c.geo_lat.map(Val::Num),
+            Sig::GeoLon => c.geo_lon.map(Val::Num),
+            Sig::LastCountry => c.last_country.as_deref().map(Val::Str),
+            Sig::LastIp => c.last_ip.map(Val::Ip),
+            Sig::LastLat => c.last_lat.map(Val::Num),
+            Sig::LastLon => c.last_lon.map(Val::Num),
+            Sig::LastAt => num(c.last_at),
+            Sig::RiskScore => c.risk_score.map(Val::Num),
+            Sig::RiskBot => c.risk_bot.map(Val::Bool),
+            Sig::RiskImpossibleTravel => c.risk_impossible_travel.map(Val::Bool),
+            Sig::ActionType => c.action_type.as_deref().map(Val::Str),
+            // The compiler refuses comparisons on the bare amount (they
+            // would ignore the currency); this arm only serves `present`.
+            Sig::ActionAmountMinor => c.action_amount_minor.map(|_| Val::Bool(true)),
+            Sig::ActionCurrency => c.action_currency.map(|cur| Val::Str(cur.code())),
+            Sig::ActionObject => c.action_object.as_deref().map(Val::Str),
+            Sig::ActionRecordId => c.action_record_id.as_deref().map(Val::Str),
+            Sig::UserId => c.user_id.as_deref().map(Val::Str),
+            Sig::UserRoles => c.user_roles.as_deref().map(Val::StrSet),
+            Sig::LastStepUpAt => num(c.last_step_up_at),
+            Sig::LastVerificationAt => num(c.last_verification_at),
+            Sig::CurrentIal => c.current_ial.map(|n| Val::Num(f64::from(n))),
+            Sig::Custom(i) => match self.custom.get(i).copied().flatten()? {
+                Value::Number(n) => n.as_f64().map(Val::Num),
+                Value::String(s) => Some(Val::Str(s)),
+                Value::Bool(b) => Some(Val::Bool(*b)),
+                Value::Array(a) => Some(Val::JsonSet(a)),
+                Value::Null | Value::Object(_) => None,
+            },
+        }
+    }
+
+    /// Evaluates a condition.
+    pub(super) fn eval(&self, cond: &Cond) -> bool {
+        match cond {
+            Cond::Const(b) => *b,
+            Cond::All(list) => list.iter().all(|c| self.eval(c)),
+            Cond::Any(list) => list.iter().any(|c| self.eval(c)),
+            Cond::Not(inner) => !self.eval(inner),
+            Cond::Leaf { test, on_missing } => self.test(test).unwrap_or(*on_missing),
+        }
+    }
+
+    /// Seconds from `at` to now; a timestamp in the future (clock skew
+    /// between systems) counts as zero seconds old.
+    fn age(&self, at: u64) -> u64 {
+        self.now.saturating_sub(at)
+    }
+
+    fn stale(&self, stale: Option<Staleness>) -> Result<(), Option<bool>> {
+        match stale {
+            None => Ok(()),
+            Some(s) => match self.ctx.last_at {
+                None => Err(None),
+                Some(at) if self.age(at) > s.after_s => Err(Some(s.on_stale)),
+                Some(_) => Ok(()),
+            },
+        }
+    }
+
+    fn test(&self, test: &Test) -> Option<bool> {
+        let c = self.ctx;
+        match test {
+            Test::Cmp { sig, cmp } => compare(cmp, self.get(*sig)?),
+            Test::Present { sig, want } => Some(self.get(*sig).is_some() == *want),
+            Test::AnonymousIp => {
+                let flags = [c.ip_anonymous, c.ip_vpn, c.ip_tor, c.ip_proxy];
+                if flags.contains(&Some(true)) {
+                    Some(true)
+                } else if flags.iter().all(Option::is_none) {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            Test::CountryChanged { stale } => {
+                if let Err(answer) = self.stale(*stale) {
+                    return answer;
+                }
+                Some(c.geo_country.as_deref()? != c.last_country.as_deref()?)
+            }
+            Test::ImpossibleTravel {
+                max_speed_kmh,
+                min_distance_km,
+                stale,
+            } => {
+                let (lat, lon) = (c.geo_lat?, c.geo_lon?);
+                let (last_lat, last_lon, at) = (c.last_lat?, c.last_lon?, c.last_at?);
+                if let Err(answer) = self.stale(*stale) {
+                    return answer;
+                }
+                let d = geo::distance_km(last_lat, last_lon, lat, lon);
+                Some(d > *min_distance_km && geo::too_fast(d, self.age(at), *max_speed_kmh))
+            }
+            Test::AmountAbove {
+                thresholds,
+                on_other_currency,
+            } => {
+                let amount = c.action_amount_minor?;
+                // INVARIANT: the context reader refuses an amount without a currency.
+                let cur = c.action_currency?;
+                Some(
+                    thresholds
+                        .iter()
+                        .find(|(t, _)| *t == cur)
+                        .map_or(*on_other_currency, |&(_, limit)| amount > limit),
+                )
+            }
+            Test::StepUpOlderThan(s) => c.last_step_up_at.map(|at| self.age(at) > *s),
+            Test::VerificationOlderThan(s) => c.last_verification_at.map(|at| self.age(at) > *s),
+        }
+    }
+}
+
+fn has(set: &[Box<str>], s: &str) -> bool {
+    set.iter().any(|x| **x == *s)
+}
+
+/// A set signal's members, whichever way the context holds them.
+#[derive(Clone, Copy)]
+enum Members<'a> {
+    Json(&'a [Value]),
+    Str(&'a [std::borrow::Cow<'a, str>]),
+}
+
+impl Members<'_> {
+    fn has(self, s: &str) -> bool {
+        match self {
+            Self::Json(a) => a.iter().any(|x| x.as_str() == Some(s)),
+            Self::Str(a) => a.iter().any(|x| x == s),
+        }
+    }
+}
+
+/// Compares a present value. A value of another shape than the compiled
+/// comparison expects cannot occur for built-ins (types are fixed) nor for
+/// custom signals (checked before evaluation); it reads as absent.
+fn compare(cmp: &Cmp, v: Val<'_>) -> Option<bool> {
+    Some(match (cmp, v) {
+        (Cmp::Num(op, n), Val::Num(x)) => match op {
+            NumOp::Eq => x == *n,
+            NumOp::Ne => x != *n,
+            NumOp::Gt => x > *n,
+            NumOp::Gte => x >= *n,
+            NumOp::Lt => x < *n,
+            NumOp::Lte => x <= *n,
+        },
+        (Cmp::StrEq(s), Val::Str(x)) => **s == *x,
+        (Cmp::StrNe(s), Val::Str(x)) => **s != *x,
+        (Cmp::StrIn(set), Val::Str(x)) => has(set, x),
+        (Cmp::StrNotIn(set), Val::Str(x)) => !has(set, x),
+        (Cmp::BoolEq(b), Val::Bool(x)) => *b == x,
+        (Cmp::SetContains(s), Val::JsonSet(a)) => Members::Json(a).has(s),
+        (Cmp::SetContains(s), Val::StrSet(a)) => Members::Str(a).has(s),
+        (Cmp::SetContainsAny(want), Val::JsonSet(a)) => {
+            want.iter().any(|s| Members::Json(a).has(s))
+        }
+        (Cmp::SetContainsAny(want), Val::StrSet(a)) => want.iter().any(|s| Members::Str(a).has(s)),
+        (Cmp::SetContainsAll(want), Val::JsonSet(a)) => {
+            want.iter().all(|s| Members::Json(a).has(s))
+        }
+        (Cmp::SetContainsAll(want), Val::StrSet(a)) => want.iter().all(|s| Members::Str(a).has(s)),
+        (Cmp::IpIn(set), Val::Ip(ip)) => set.contains(ip),
+        (Cmp::IpNotIn(set), Val::Ip(ip)) => !set.contains(ip),
+        _ => return None,
+    })
+}
