@@ -310,7 +310,13 @@ pub fn validate_id_token(
     };
     let verified_claims = match claims.get("verified_claims") {
         None => None,
-        Some(v @ (Value::Object(_) | Value::Array(_))) => Some(v.clone()),
+        // The same parser as 1Kosmos IDV results: normalized, validated,
+        // unknown members kept.
+        Some(v @ (Value::Object(_) | Value::Array(_))) => Some(
+            crate::kosmos::parse_verified_claims(v)
+                .map_err(|e| OidcError::invalid_claim("verified_claims", e.to_string()))?
+                .into_value(),
+        ),
         Some(_) => {
             return Err(OidcError::invalid_claim(
                 "verified_claims",
@@ -590,7 +596,21 @@ mod tests {
             NOW,
         )
         .unwrap();
-        assert_eq!(t.verified_claims, Some(vc));
+        let normalized = crate::kosmos::parse_verified_claims(&vc)
+            .unwrap()
+            .into_value();
+        assert_eq!(t.verified_claims, Some(normalized));
+        assert_eq!(t.verified_claims.unwrap()["claims"]["given_name"], "Ada");
+        let bad = serde_json::json!({ "verification": 5, "claims": {} });
+        let e = validate_id_token(
+            &mint(&with(serde_json::json!({ "verified_claims": bad }))),
+            &jwks(),
+            &expected(),
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid_claim");
+        assert!(e.to_string().contains("verification"), "{e}");
     }
 
     #[test]
