@@ -66,7 +66,7 @@ kosmos-connect, running locally (Ctrl-C stops everything)
 
   playground           ${worker.url}/
   worker               ${worker.url}   (POST /v1/descope/{idv,idv-result,step-up,step-up-result,risk}, POST /v1/webhooks/1kosmos, GET /healthz)
-  1Kosmos stand-in     ${kosmos.url}   (webhooks signed by ${kosmos.signedBy}; GET /__deliveries)
+  1Kosmos stand-in     ${kosmos.url}   (signed webhooks with retries; GET /__deliveries)
   Salesforce stand-in  ${salesforce.url}   (fields from the ${salesforce.fieldsFrom}; GET /__received, POST /__fail?count=3)
   risk policy          ${policy.name}
 

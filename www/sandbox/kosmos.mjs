@@ -151,7 +151,6 @@ export async function startKosmos(options = {}) {
       body: JSON.stringify({ type, timestamp: iso(), data }),
       state: 'pending',
       attempts: [],
-      signed_by: sign.by,
     };
     state.deliveries.push(d);
     attempt(d);
@@ -406,7 +405,7 @@ export async function startKosmos(options = {}) {
     if (req.method === 'GET' && path === '/__state') {
       return sendJson(res, 200, {
         sessions: state.sessions.size, challenges: state.challenges.size, requests: state.requests,
-        deliveries: state.deliveries.length, signed_by: sign.by,
+        deliveries: state.deliveries.length,
         test_users: { step_up: Object.keys(STEP_UP_USERS), idv: Object.keys(IDV_USERS) },
       });
     }
@@ -419,7 +418,6 @@ export async function startKosmos(options = {}) {
     url: server.url,
     apiKey,
     webhookSecret,
-    signedBy: sign.by,
     state,
     /** Sets where webhooks go when a session names no callback_url (and step-up webhooks). */
     setWebhookUrl(u) {
