@@ -38,7 +38,11 @@ async function handle(request, env, ctx) {
   try {
     return preflight(request, env) ?? (await route(request, env, ctx));
   } catch (e) {
-    if (e instanceof HttpError) return errorResponse(e);
+    if (e instanceof HttpError) {
+      // Server-side failures are logged for the operator (messages carry no secrets; tests/js/worker.secrets.test.js).
+      if (e.status >= 500) console.error(`${request.method} ${new URL(request.url).pathname} -> ${e.status} ${e.code}: ${e.message}`);
+      return errorResponse(e);
+    }
     // An unexpected failure: log what it was (messages carry no secrets), answer without details.
     console.error('unhandled', e?.name, e?.code, e?.message);
     return errorResponse(new HttpError(500, 'internal', 'the worker failed to handle this request'));
