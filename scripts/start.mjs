@@ -65,12 +65,14 @@ console.log(`
 kosmos-connect, running locally (Ctrl-C stops everything)
 
   playground           ${worker.url}/
+  OIDC step-up         ${worker.url}/v1/oidc/start?return_to=/   (1Kosmos stand-in as the OpenID provider; pick match@test)
   worker               ${worker.url}   (POST /v1/descope/{idv,idv-result,step-up,step-up-result,risk}, POST /v1/webhooks/1kosmos, GET /healthz)
-  1Kosmos stand-in     ${kosmos.url}   (webhooks signed by ${kosmos.signedBy}; GET /__deliveries)
+  1Kosmos stand-in     ${kosmos.url}   (signed webhooks with retries; GET /__deliveries)
   Salesforce stand-in  ${salesforce.url}   (fields from the ${salesforce.fieldsFrom}; GET /__received, POST /__fail?count=3)
   risk policy          ${policy.name}
 
-  test users  step-up: match@test, nomatch@test, slow-match@test, cancel@test, timeout@test
+  test users  OIDC:    match@test (acr liveID push), nomatch@test (access_denied), pwd@test (acr pwd)
+              step-up: match@test, nomatch@test, slow-match@test, cancel@test, timeout@test
               IDV:     any user (IAL2 at the 3rd read), ial3@test, declined@test, failed@test, timeout@test
 `);
 

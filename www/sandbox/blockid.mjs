@@ -15,36 +15,31 @@
 // forever, anyone else completed at IAL2 at the third read.
 //
 // The envelope itself (ECDH, AES-256-GCM) is the core's: `generateKeyPair`,
-// `envelopeSeal`, `envelopeOpen`. Without them in the build, starting fails.
+// `envelopeSeal`, `envelopeOpen`.
 import { randomBytes } from 'node:crypto';
-import '../../pkg/node.js';
-import { call, glue } from '../../pkg/core.js';
+import { envelopeOpen, envelopeSeal, generateKeyPair } from '../../pkg/node.js';
 import { apiError, readBody, sendJson, serve } from './http.mjs';
 
 const OBJECTS = new Set(['dl_object', 'ppt_object', 'idcard_object']);
-
-/** Whether this build of the core has the envelope. */
-export const envelopeAvailable = ['generateKeyPair', 'envelopeSeal', 'envelopeOpen'].every((n) => typeof glue[n] === 'function');
 
 /**
  * Starts the stand-in.
  * @param {{ licenseKey?: string, dvcId?: string, curve?: 'secp256k1' | 'p256', port?: number }} [options]
  */
 export async function startBlockId(options = {}) {
-  if (!envelopeAvailable) throw new Error('this build of kosmos-connect has no envelope (generateKeyPair, envelopeSeal, envelopeOpen)');
   const curve = options.curve ?? 'secp256k1';
   const licenseKey = options.licenseKey ?? 'sandbox-license-key';
   const dvcId = options.dvcId ?? 'sandbox-dvc';
-  const pair = call((g) => g.generateKeyPair(curve));
+  const pair = generateKeyPair(curve);
   const keysFor = (peer) => ({ curve, privateKey: pair.privateKey, peerPublicKey: peer });
   const open = (peer, sealed, what) => {
     try {
-      return call((g) => g.envelopeOpen(keysFor(peer), sealed));
+      return envelopeOpen(keysFor(peer), sealed);
     } catch {
       throw apiError(401, 'unauthorized', `${what} could not be opened`);
     }
   };
-  const seal = (peer, value) => call((g) => g.envelopeSeal(keysFor(peer), JSON.stringify(value)));
+  const seal = (peer, value) => envelopeSeal(keysFor(peer), JSON.stringify(value));
   const state = { sessions: new Map(), seenRequestIds: new Set(), requests: 0 };
   let base;
 

@@ -15,6 +15,6 @@ export async function startSandbox(options = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sb = await startSandbox({ kosmos: { webhookUrl: process.env.WEBHOOK_URL } });
-  console.log(`1Kosmos stand-in    ${sb.kosmos.url}  (api key ${sb.kosmos.apiKey}, webhooks signed by ${sb.kosmos.signedBy})`);
+  console.log(`1Kosmos stand-in    ${sb.kosmos.url}  (api key ${sb.kosmos.apiKey})`);
   console.log(`Salesforce stand-in ${sb.salesforce.url}  (client ${sb.salesforce.clientId}, fields from ${sb.salesforce.fieldsFrom})`);
 }

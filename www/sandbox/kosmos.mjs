@@ -24,10 +24,13 @@
 //
 // API: bearer `apiKey` required; `Idempotency-Key` on creates is honoured
 // (same key and body: the first answer again; other body: 422).
+// OpenID Connect (issuer: the stand-in's URL): discovery, JWKS, authorize and
+// token, with test users match@test, nomatch@test, pwd@test (see oidc.mjs).
 // Control: GET /__deliveries, POST /__redeliver/<msg id>, POST /__fail?count=N&status=503,
 // POST /__reset, GET /__state.
 import { randomBytes } from 'node:crypto';
 import { apiError, escapeHtml, readBody, sendHtml, sendJson, serve } from './http.mjs';
+import { oidcProvider } from './oidc.mjs';
 import { messageId, standardSigner } from './sign.mjs';
 
 const DOCUMENT_TYPES = new Set(['drivers_license', 'passport', 'id_card', 'residence_permit']);
@@ -100,6 +103,7 @@ export async function startKosmos(options = {}) {
   };
   const timers = new Set();
   let base;
+  const oidc = oidcProvider({ issuer: () => base, clientId: options.oidcClientId, clientSecret: options.oidcClientSecret });
 
   function later(fn, ms) {
     const t = setTimeout(() => {
@@ -151,7 +155,6 @@ export async function startKosmos(options = {}) {
       body: JSON.stringify({ type, timestamp: iso(), data }),
       state: 'pending',
       attempts: [],
-      signed_by: sign.by,
     };
     state.deliveries.push(d);
     attempt(d);
@@ -285,6 +288,7 @@ export async function startKosmos(options = {}) {
 
   async function api(req, res, url) {
     const path = url.pathname;
+    if (await oidc.handle(req, res, url)) return;
     if (path.startsWith('/v1/')) {
       state.requests += 1;
       if (state.failNext.count > 0) {
@@ -406,7 +410,7 @@ export async function startKosmos(options = {}) {
     if (req.method === 'GET' && path === '/__state') {
       return sendJson(res, 200, {
         sessions: state.sessions.size, challenges: state.challenges.size, requests: state.requests,
-        deliveries: state.deliveries.length, signed_by: sign.by,
+        deliveries: state.deliveries.length,
         test_users: { step_up: Object.keys(STEP_UP_USERS), idv: Object.keys(IDV_USERS) },
       });
     }
@@ -419,7 +423,8 @@ export async function startKosmos(options = {}) {
     url: server.url,
     apiKey,
     webhookSecret,
-    signedBy: sign.by,
+    /** The OpenID Connect provider: issuer `url`, its client, its state (codes, tokens issued). */
+    oidc: { issuer: base, clientId: oidc.clientId, clientSecret: oidc.clientSecret, state: oidc.state },
     state,
     /** Sets where webhooks go when a session names no callback_url (and step-up webhooks). */
     setWebhookUrl(u) {

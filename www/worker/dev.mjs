@@ -63,7 +63,7 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * wrangler.jsonc `vars` and `wrangler secret put`). `queue: false` leaves the
  * HANDOFF binding out (a failed Salesforce publish is then answered 503).
  * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
- *           port?: number, queueRetries?: number, log?: boolean }} [options]
+ *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object }} [options]
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
@@ -95,6 +95,8 @@ export async function startWorker(options = {}) {
     };
   }
   if (options.log === false) mfOptions.log = undefined;
+  // Extra Miniflare options (tests pass `handleStructuredLogs` to read the Worker's console).
+  Object.assign(mfOptions, options.miniflare ?? {});
   const mf = await startWorkerd(WORKER_SCRIPT, mfOptions);
   const url = (await mf.ready).origin;
   return { url, mf, close: () => mf.dispose() };
@@ -113,6 +115,12 @@ export function sandboxVars(kosmos, salesforce, extra = {}) {
     SF_CLIENT_SECRET: salesforce.clientSecret,
     SF_API_VERSION: 'v62.0',
     HANDOFF_RETRY_BASE_S: '1',
+    // The stand-in is the OpenID provider too (redirect step-up at /v1/oidc/start).
+    OIDC_ISSUER: kosmos.oidc.issuer,
+    OIDC_CLIENT_ID: kosmos.oidc.clientId,
+    OIDC_CLIENT_SECRET: kosmos.oidc.clientSecret,
+    OIDC_COOKIE_SECRET: 'sandbox-oidc-cookie-secret-not-for-production',
+    OIDC_VERIFIED_CLAIMS: 'given_name,family_name',
     ...extra,
   };
 }

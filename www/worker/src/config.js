@@ -119,6 +119,52 @@ function makeConfig(env) {
       return env.REPLAY;
     }),
 
+    /** Origins a browser may call the step-up routes from (CORS): `https://host[:port]`, space- or comma-separated. */
+    allowedOrigins: memo(() => {
+      const list = secretList(optional(env, 'ALLOWED_ORIGINS') ?? '');
+      for (const origin of list) {
+        let u;
+        try {
+          u = new URL(origin);
+        } catch {
+          u = undefined;
+        }
+        if (origin === '*' || !u || u.origin !== origin) {
+          throw misconfigured('the worker setting `ALLOWED_ORIGINS` must list origins like `https://example.lightning.force.com` (no `*`, no path)');
+        }
+      }
+      return new Set(list);
+    }),
+
+    /** OpenID Connect redirect step-up (GET /v1/oidc/start, /v1/oidc/callback). */
+    oidc: memo(() => {
+      const issuer = required(env, 'OIDC_ISSUER');
+      const provider = env.OIDC_PROVIDER === undefined || env.OIDC_PROVIDER === '' ? undefined : jsonObject(env, 'OIDC_PROVIDER');
+      const method = optional(env, 'OIDC_TOKEN_AUTH_METHOD') ?? 'client_secret_basic';
+      if (!['client_secret_basic', 'client_secret_post'].includes(method)) {
+        throw misconfigured('the worker setting `OIDC_TOKEN_AUTH_METHOD` must be `client_secret_basic` or `client_secret_post`');
+      }
+      const cookieSecret = required(env, 'OIDC_COOKIE_SECRET');
+      if (cookieSecret.length < 32) throw misconfigured('the worker setting `OIDC_COOKIE_SECRET` must be at least 32 characters');
+      const maxAge = optional(env, 'OIDC_MAX_AGE_S');
+      return {
+        issuer,
+        provider,
+        clientId: required(env, 'OIDC_CLIENT_ID'),
+        clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
+        tokenAuthMethod: method,
+        redirectUri: optional(env, 'OIDC_REDIRECT_URI'),
+        cookieSecret,
+        cookieTtlS: positiveInt(env, 'OIDC_COOKIE_TTL_S', 600),
+        // Essential acr values; `liveID push` is 1Kosmos LiveID. Comma-separated (a value may hold spaces).
+        acr: (optional(env, 'OIDC_ACR') ?? 'liveID push').split(',').map((a) => a.trim()).filter(Boolean),
+        scope: (optional(env, 'OIDC_SCOPE') ?? '').split(/\s+/).filter(Boolean),
+        // Claim names asked for as `verified_claims` (OpenID Connect for Identity Assurance), comma-separated.
+        verifiedClaims: (optional(env, 'OIDC_VERIFIED_CLAIMS') ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+        maxAgeS: maxAge === undefined ? undefined : positiveInt(env, 'OIDC_MAX_AGE_S', undefined),
+      };
+    }),
+
     /** The Descope HMAC secret, when calls from Descope must be signed. */
     descopeSecret: memo(() => optional(env, 'DESCOPE_HMAC_SECRET')),
 

@@ -72,7 +72,6 @@ export function fromKosmos(e) {
     }
     if (INPUT_CODES.has(e.code)) return new HttpError(400, e.code, e.message, { field: e.field });
     if (e.code === 'malformed_response') return new HttpError(502, 'upstream_malformed', `1Kosmos sent an answer the worker cannot read: ${e.message}`);
-    if (e.code === 'core_missing') return new HttpError(501, 'not_implemented', e.message);
     if (e.code === 'unsupported') return new HttpError(501, 'not_supported', e.message);
     return new HttpError(500, 'internal', e.message);
   }
@@ -88,7 +87,6 @@ export function fromVerification(e, what) {
   if (e && e.name === 'KosmosError') {
     if (e.code === 'payload_too_large') return new HttpError(413, 'body_too_large', e.message);
     if (SIGNATURE_CODES.has(e.code)) return new HttpError(401, e.code, `${what}: ${e.message}`, { field: e.field });
-    if (e.code === 'core_missing') return new HttpError(501, 'not_implemented', e.message);
     if (e.code === 'invalid_secret') return new HttpError(500, 'misconfigured', `${what}: the configured secret is not usable`);
   }
   return new HttpError(401, 'unauthorized', `${what}: the signature could not be verified`);
@@ -99,7 +97,6 @@ export function fromPolicy(e) {
   if (e instanceof HttpError) return e;
   if (e && e.name === 'KosmosError') {
     if (e.code === 'invalid_policy') return new HttpError(500, 'misconfigured', 'the configured policy does not compile');
-    if (e.code === 'core_missing') return new HttpError(501, 'not_implemented', e.message);
     return new HttpError(400, e.code === 'internal' ? 'invalid_context' : e.code, e.message, { field: e.field });
   }
   return new HttpError(500, 'internal', 'the policy could not be evaluated');

@@ -2,8 +2,10 @@
 // (Generic HTTP connector) and 1Kosmos webhooks reach, publishing results to
 // Salesforce. See README.md "The Worker" for the bindings and secrets.
 import { coreVersion } from './core.js';
+import { preflight, withCors } from './cors.js';
 import * as descope from './descope.js';
 import { HttpError, errorResponse, json } from './errors.js';
+import * as oidc from './oidc.js';
 import { router } from './router.js';
 import { consumeHandoff, kosmosWebhook } from './webhook.js';
 
@@ -22,6 +24,8 @@ const route = router({
   'POST /v1/descope/step-up-result': descope.stepUpResult,
   'POST /v1/descope/risk': descope.risk,
   'POST /v1/webhooks/1kosmos': kosmosWebhook,
+  'GET /v1/oidc/start': oidc.start,
+  'GET /v1/oidc/callback': oidc.callback,
   'GET /healthz': () => json({ status: 'ok', core: coreVersion() }),
   // Where the local stand-ins are (set by `npm start` only), for the playground.
   'GET /__sandbox': (_request, env) => {
@@ -30,16 +34,24 @@ const route = router({
   },
 }, assets);
 
+async function handle(request, env, ctx) {
+  try {
+    return preflight(request, env) ?? (await route(request, env, ctx));
+  } catch (e) {
+    if (e instanceof HttpError) {
+      // Server-side failures are logged for the operator (messages carry no secrets; tests/js/worker.secrets.test.js).
+      if (e.status >= 500) console.error(`${request.method} ${new URL(request.url).pathname} -> ${e.status} ${e.code}: ${e.message}`);
+      return errorResponse(e);
+    }
+    // An unexpected failure: log what it was (messages carry no secrets), answer without details.
+    console.error('unhandled', e?.name, e?.code, e?.message);
+    return errorResponse(new HttpError(500, 'internal', 'the worker failed to handle this request'));
+  }
+}
+
 export default {
   async fetch(request, env, ctx) {
-    try {
-      return await route(request, env, ctx);
-    } catch (e) {
-      if (e instanceof HttpError) return errorResponse(e);
-      // An unexpected failure: log what it was (messages carry no secrets), answer without details.
-      console.error('unhandled', e?.name, e?.code, e?.message);
-      return errorResponse(new HttpError(500, 'internal', 'the worker failed to handle this request'));
-    }
+    return withCors(request, env, await handle(request, env, ctx));
   },
 
   async queue(batch, env) {

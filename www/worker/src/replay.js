@@ -98,6 +98,18 @@ export class ReplayGuard extends DurableObject {
     return entry ? entry.metadata : null;
   }
 
+  /**
+   * Marks `key` used (an OpenID Connect `state`): `true` the first time,
+   * `false` when it was used before (a replayed callback).
+   */
+  async useOnce(key, keepMs) {
+    const k = `once:${key}`;
+    if ((await this.ctx.storage.get(k)) !== undefined) return false;
+    await this.ctx.storage.put(k, { keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+    return true;
+  }
+
   async #schedulePurge() {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
   }
@@ -106,7 +118,7 @@ export class ReplayGuard extends DurableObject {
   async alarm() {
     const now = Date.now();
     let remaining = 0;
-    for (const prefix of ['wh:', 'idem:', 'meta:']) {
+    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:']) {
       let start;
       for (;;) {
         const page = await this.ctx.storage.list({ prefix, start, limit: 512 });

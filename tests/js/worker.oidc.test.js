@@ -1,0 +1,213 @@
+// The redirect step-up (OpenID Connect) through the real Worker in workerd,
+// against the 1Kosmos stand-in as the provider (ID tokens minted with npm
+// jose). The redirects are followed by hand, carrying the cookie as a
+// browser would.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startKosmos } from '../../www/sandbox/kosmos.mjs';
+import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
+import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
+
+const kosmos = await startKosmos();
+const salesforce = await startSalesforce();
+const ALLOWED = 'https://acme.lightning.force.com';
+const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { ALLOWED_ORIGINS: ALLOWED }), assets: false, queue: false });
+
+after(async () => {
+  await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close()]);
+});
+
+const get = (url, cookie) => fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+
+/** Start -> the provider's authorize -> the callback URL, with the cookie the Worker set. */
+async function toCallback(query) {
+  const start = await get(`${worker.url}/v1/oidc/start?${query}`);
+  assert.equal(start.status, 302, await start.clone().text());
+  const setCookie = start.headers.get('set-cookie');
+  assert.ok(setCookie, 'the start sets the state cookie');
+  const cookie = setCookie.split(';')[0];
+  const authorizeUrl = start.headers.get('location');
+  assert.ok(authorizeUrl.startsWith(`${kosmos.url}/oauth2/authorize?`), authorizeUrl);
+  const back = await get(authorizeUrl);
+  assert.equal(back.status, 302, await back.clone().text());
+  const callbackUrl = back.headers.get('location');
+  assert.ok(callbackUrl.startsWith(`${worker.url}/v1/oidc/callback?`), callbackUrl);
+  return { setCookie, cookie, authorizeUrl: new URL(authorizeUrl), callbackUrl };
+}
+
+async function answer(res) {
+  const text = await res.text();
+  return { status: res.status, json: JSON.parse(text), text, setCookie: res.headers.get('set-cookie') };
+}
+
+function cookiePayload(cookie) {
+  const value = cookie.slice(cookie.indexOf('=') + 1);
+  return JSON.parse(Buffer.from(value.split('.')[0], 'base64url').toString('utf8'));
+}
+
+describe('OIDC redirect step-up', () => {
+  test('discovery and JWKS of the stand-in', async () => {
+    const meta = await (await fetch(`${kosmos.url}/.well-known/openid-configuration`)).json();
+    assert.equal(meta.issuer, kosmos.url);
+    assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+    const jwks = await (await fetch(meta.jwks_uri)).json();
+    assert.equal(jwks.keys.length, 1);
+    assert.equal(jwks.keys[0].kty, 'EC');
+    assert.equal(jwks.keys[0].d, undefined, 'no private part');
+  });
+
+  test('match@test: start -> authorize -> callback answers the validated token; the state stays in the cookie', async () => {
+    const flow = await toCallback('return_to=/done&login_hint=match@test&max_age=600');
+    // The cookie: signed, HttpOnly, Lax, path-scoped, short-lived, not Secure on loopback.
+    assert.match(flow.setCookie, /^kosmos_oidc=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; /);
+    assert.match(flow.setCookie, /; HttpOnly/);
+    assert.match(flow.setCookie, /; SameSite=Lax/);
+    assert.match(flow.setCookie, /; Path=\/v1\/oidc/);
+    assert.match(flow.setCookie, /; Max-Age=600/);
+    assert.doesNotMatch(flow.setCookie, /Secure/);
+    const { pending } = cookiePayload(flow.cookie);
+    // The authorization request: PKCE S256, state, nonce, essential acr; the verifier never in a URL.
+    const q = flow.authorizeUrl.searchParams;
+    assert.equal(q.get('response_type'), 'code');
+    assert.equal(q.get('code_challenge_method'), 'S256');
+    assert.equal(q.get('state'), pending.state);
+    assert.equal(q.get('nonce'), pending.nonce);
+    assert.equal(q.get('max_age'), '600');
+    assert.match(q.get('claims'), /liveID push/);
+    for (const url of [flow.authorizeUrl.href, flow.callbackUrl]) assert.ok(!url.includes(pending.code_verifier), 'the PKCE verifier is not in a URL');
+    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'verified');
+    assert.equal(r.json.sub, 'usr_match_0001');
+    assert.equal(r.json.acr, 'liveID push');
+    assert.ok(Number.isInteger(r.json.auth_time) && Math.abs(r.json.auth_time - Date.now() / 1000) < 60);
+    assert.equal(r.json.return_to, '/done');
+    const claimSet = Array.isArray(r.json.verified_claims) ? r.json.verified_claims[0] : r.json.verified_claims;
+    assert.equal(claimSet.claims.family_name, 'Match');
+    assert.match(r.setCookie, /^kosmos_oidc=; .*Max-Age=0/, 'the cookie is cleared');
+    assert.ok(!r.text.includes(kosmos.oidc.clientSecret));
+  });
+
+  test('a replayed callback (same URL, the saved cookie) is 409 and no second token is asked for', async () => {
+    const flow = await toCallback('login_hint=match@test');
+    const first = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(first.status, 200, first.text);
+    const issued = kosmos.oidc.state.issued;
+    const again = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.json.error.code, 'callback_replayed');
+    assert.equal(kosmos.oidc.state.issued, issued);
+    const noCookie = await answer(await get(flow.callbackUrl));
+    assert.equal(noCookie.status, 400);
+    assert.equal(noCookie.json.error.code, 'missing_state_cookie');
+  });
+
+  test('state tampering: a forged state, a forged cookie and a state from another browser are refused; the real callback still works', async () => {
+    const flow = await toCallback('login_hint=match@test');
+    const forged = new URL(flow.callbackUrl);
+    forged.searchParams.set('state', `${forged.searchParams.get('state').slice(0, -2)}xx`);
+    const wrongState = await answer(await get(forged.href, flow.cookie));
+    assert.equal(wrongState.status, 400, wrongState.text);
+    assert.equal(wrongState.json.error.code, 'state_mismatch');
+
+    const [payload, mac] = flow.cookie.slice('kosmos_oidc='.length).split('.');
+    const tamperedPayload = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    tamperedPayload.pending.state = new URL(flow.callbackUrl).searchParams.get('state');
+    tamperedPayload.return_to = 'https://evil.example/';
+    const forgedCookie = `kosmos_oidc=${Buffer.from(JSON.stringify(tamperedPayload)).toString('base64url')}.${mac}`;
+    const badMac = await answer(await get(flow.callbackUrl, forgedCookie));
+    assert.equal(badMac.status, 400, badMac.text);
+    assert.equal(badMac.json.error.code, 'invalid_state_cookie');
+
+    const other = await toCallback('login_hint=match@test');
+    const crossed = await answer(await get(flow.callbackUrl, other.cookie));
+    assert.equal(crossed.status, 400);
+    assert.equal(crossed.json.error.code, 'state_mismatch');
+
+    const real = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(real.status, 200, real.text);
+    assert.equal(real.json.sub, 'usr_match_0001');
+  });
+
+  test('nomatch@test: the provider answers access_denied -> 403', async () => {
+    const flow = await toCallback('login_hint=nomatch@test');
+    assert.equal(new URL(flow.callbackUrl).searchParams.get('error'), 'access_denied');
+    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.code, 'access_denied');
+    assert.match(r.setCookie, /Max-Age=0/);
+  });
+
+  test('pwd@test signs in without LiveID: the token\'s acr does not satisfy the step-up -> 401', async () => {
+    const flow = await toCallback('login_hint=pwd@test');
+    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json.error.code, 'acr_not_satisfied');
+  });
+
+  test('return_to must stay on the Worker or an allowed origin', async () => {
+    for (const bad of ['https://evil.example/', '//evil.example/x', 'javascript:alert(1)']) {
+      const r = await answer(await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(bad)}`));
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.error.field, 'return_to');
+    }
+    const ok = await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(`${ALLOWED}/lightning/r/Opportunity/006/view`)}`);
+    assert.equal(ok.status, 302);
+  });
+
+  test('without the OIDC settings the routes are 500 misconfigured, naming the setting', async () => {
+    const w = await startWorker({ vars: sandboxVars(kosmos, salesforce, { OIDC_COOKIE_SECRET: '' }), assets: false, queue: false });
+    try {
+      const r = await answer(await get(`${w.url}/v1/oidc/start`));
+      assert.equal(r.status, 500);
+      assert.equal(r.json.error.code, 'misconfigured');
+      assert.match(r.json.error.message, /OIDC_COOKIE_SECRET/);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('CORS on the routes the Lightning component calls', () => {
+  const preflight = (path, origin, method = 'POST') => fetch(`${worker.url}${path}`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+  });
+
+  test('an allowed origin gets its own origin back (never *), no credentials', async () => {
+    for (const path of ['/v1/descope/step-up', '/v1/descope/step-up-result']) {
+      const res = await preflight(path, ALLOWED);
+      assert.equal(res.status, 204, path);
+      assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED);
+      assert.match(res.headers.get('access-control-allow-methods'), /POST/);
+      assert.match(res.headers.get('access-control-allow-headers'), /content-type/);
+      assert.equal(res.headers.get('access-control-allow-credentials'), null);
+      assert.match(res.headers.get('vary'), /Origin/);
+    }
+    const call = await fetch(`${worker.url}/v1/descope/step-up`, {
+      method: 'POST', headers: { origin: ALLOWED, 'content-type': 'application/json' }, body: JSON.stringify({ user_identifier: 'match@test' }),
+    });
+    assert.equal(call.status, 200, await call.clone().text());
+    assert.equal(call.headers.get('access-control-allow-origin'), ALLOWED);
+    const err = await fetch(`${worker.url}/v1/descope/step-up-result`, {
+      method: 'POST', headers: { origin: ALLOWED, 'content-type': 'application/json' }, body: '{}',
+    });
+    assert.equal(err.status, 400);
+    assert.equal(err.headers.get('access-control-allow-origin'), ALLOWED, 'errors are readable by the component too');
+  });
+
+  test('another origin is refused; other routes answer no CORS', async () => {
+    const res = await preflight('/v1/descope/step-up', 'https://evil.example');
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.code, 'origin_not_allowed');
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    const call = await fetch(`${worker.url}/v1/descope/step-up`, {
+      method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: JSON.stringify({ user_identifier: 'match@test' }),
+    });
+    assert.equal(call.headers.get('access-control-allow-origin'), null);
+    await call.text();
+    const risk = await fetch(`${worker.url}/v1/descope/risk`, { method: 'OPTIONS', headers: { origin: ALLOWED } });
+    assert.equal(risk.headers.get('access-control-allow-origin'), null);
+    await risk.text();
+  });
+});

@@ -1,0 +1,280 @@
+// Redirect-based step-up through OpenID Connect (1Kosmos as the provider),
+// the alternative to the challenge API:
+//
+//   GET /v1/oidc/start?return_to=/done&acr=liveID%20push&max_age=300&login_hint=...
+//     builds the authorization in the core (PKCE S256, state, nonce, essential
+//     acr in the `claims` parameter), keeps what the callback needs (state,
+//     nonce, the PKCE verifier) in a short-lived signed cookie, never in the
+//     URL, and answers 302 to the provider.
+//   GET /v1/oidc/callback?code=...&state=...&iss=...
+//     checks and clears the cookie, refuses a second use of the same state,
+//     exchanges the code and validates the ID token in the core, and answers
+//     JSON `{ status: "verified", sub, acr, amr, auth_time, verified_claims, return_to }`.
+//
+// The cookie is `payload.mac`, both base64url; the MAC is HMAC-SHA256 (WebCrypto)
+// under OIDC_COOKIE_SECRET over `kosmos-oidc-v1.` + payload. HttpOnly,
+// SameSite=Lax (the provider's redirect back is a top-level GET), Secure except
+// on loopback, Path=/v1/oidc, Max-Age OIDC_COOKIE_TTL_S (default 600).
+import { KosmosError, buildOidcAuthorization, discoverOidcProvider, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
+import { config } from './config.js';
+import { HttpError, json } from './errors.js';
+import { shardFor } from './replay.js';
+
+const COOKIE = 'kosmos_oidc';
+const COOKIE_PATH = '/v1/oidc';
+const MAC_CONTEXT = 'kosmos-oidc-v1.';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+// --- base64url and the signed cookie ------------------------------------------
+
+function b64url(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromB64url(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+const keys = new Map();
+function macKey(secret) {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+async function seal(secret, value) {
+  const payload = b64url(encoder.encode(JSON.stringify(value)));
+  const mac = await crypto.subtle.sign('HMAC', await macKey(secret), encoder.encode(MAC_CONTEXT + payload));
+  return `${payload}.${b64url(new Uint8Array(mac))}`;
+}
+
+/** The cookie's value when its MAC verifies, else undefined. */
+async function unseal(secret, text) {
+  const dot = text.indexOf('.');
+  if (dot < 0 || text.length > 4096) return undefined;
+  const payload = text.slice(0, dot);
+  const mac = fromB64url(text.slice(dot + 1));
+  if (!mac) return undefined;
+  const ok = await crypto.subtle.verify('HMAC', await macKey(secret), mac, encoder.encode(MAC_CONTEXT + payload));
+  if (!ok) return undefined;
+  try {
+    return JSON.parse(decoder.decode(fromB64url(payload)));
+  } catch {
+    return undefined;
+  }
+}
+
+function readCookie(request, name) {
+  const header = request.headers.get('cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function cookieHeader(request, value, maxAge) {
+  const secure = LOOPBACK.has(new URL(request.url).hostname) ? '' : '; Secure';
+  return `${COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
+}
+
+// --- provider, client, return_to ------------------------------------------------
+
+const providers = new Map();
+const jwksCache = new Map();
+
+/** `fetch` for the core's OIDC helpers, with the upstream timeout. */
+function fetcher(env) {
+  const timeoutMs = config(env).upstreamTimeoutMs();
+  return (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}
+
+/** The provider metadata: OIDC_PROVIDER when set, else discovered once per isolate. */
+async function provider(env) {
+  const cfg = config(env).oidc();
+  if (cfg.provider) return { issuer: cfg.issuer, ...cfg.provider };
+  let p = providers.get(cfg.issuer);
+  if (!p) {
+    p = discoverOidcProvider(cfg.issuer, { fetch: fetcher(env) });
+    providers.set(cfg.issuer, p);
+    // A failed discovery is not kept.
+    p.catch(() => providers.delete(cfg.issuer));
+  }
+  return p;
+}
+
+function client(request, env) {
+  const c = config(env);
+  const cfg = c.oidc();
+  const base = (c.publicUrl() ?? new URL(request.url).origin).replace(/\/+$/, '');
+  return {
+    client_id: cfg.clientId,
+    client_secret: cfg.clientSecret,
+    redirect_uri: cfg.redirectUri ?? `${base}/v1/oidc/callback`,
+    token_endpoint_auth_method: cfg.tokenAuthMethod,
+  };
+}
+
+/** `return_to`: a path on this Worker, or a URL on this Worker's origin or an ALLOWED_ORIGINS origin. */
+function returnTo(request, env, value) {
+  if (value === null || value === '') return undefined;
+  const bad = () => new HttpError(400, 'invalid_input', '`return_to` must be a path here or a URL on an allowed origin', { field: 'return_to' });
+  if (value.length > 2048) throw bad();
+  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return value;
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    throw bad();
+  }
+  const own = new URL(request.url).origin;
+  if (u.origin !== own && !config(env).allowedOrigins().has(u.origin)) throw bad();
+  return u.href;
+}
+
+// --- errors -----------------------------------------------------------------------
+
+const TOKEN_CODES = new Set([
+  'token_too_large', 'malformed_token', 'alg_none', 'hmac_alg_rejected', 'unsupported_alg', 'alg_not_allowed',
+  'unsupported_critical_header', 'no_matching_key', 'key_type_mismatch', 'key_use_forbidden', 'key_alg_mismatch',
+  'key_ops_forbidden', 'invalid_key', 'bad_signature', 'missing_claim', 'invalid_claim', 'audience_mismatch',
+  'untrusted_audience', 'azp_mismatch', 'token_expired', 'token_not_yet_valid', 'issued_in_future',
+  'nonce_mismatch', 'acr_not_satisfied', 'auth_time_too_old', 'issuer_mismatch',
+]);
+
+/** Turns an OIDC failure into the Worker's answer. */
+function fromOidc(e) {
+  if (e instanceof HttpError) return e;
+  if (!(e instanceof KosmosError)) return new HttpError(502, 'provider_unreachable', 'the identity provider could not be reached');
+  const d = e.details ?? {};
+  switch (e.code) {
+    case 'authorization_error':
+      if (d.error === 'access_denied') return new HttpError(403, 'access_denied', 'the identity provider denied the step-up');
+      return new HttpError(400, 'authorization_error', `the identity provider answered \`${String(d.error).slice(0, 64)}\``);
+    case 'state_mismatch':
+      return new HttpError(400, 'state_mismatch', 'the callback `state` is not the one this browser started with');
+    case 'missing_parameter':
+      return new HttpError(400, 'invalid_callback', e.message, { field: e.field });
+    case 'token_endpoint_error':
+      if (d.retryable) return new HttpError(503, 'provider_unavailable', 'the identity provider\'s token endpoint is unavailable; retry the step-up');
+      return new HttpError(502, 'token_exchange_failed', `the identity provider refused the code exchange (\`${String(d.error).slice(0, 64)}\`)`);
+    case 'upstream_unavailable':
+    case 'unexpected_status':
+      return new HttpError(503, 'provider_unavailable', 'the identity provider is unavailable; retry the step-up');
+    case 'malformed_response':
+      return new HttpError(502, 'provider_malformed', `the identity provider sent an answer the worker cannot read: ${e.message}`);
+    case 'invalid_input':
+    case 'invalid_argument':
+      return new HttpError(400, e.code, e.message, { field: e.field });
+    default:
+      if (TOKEN_CODES.has(e.code)) return new HttpError(401, e.code, `the ID token was refused: ${e.message}`);
+      return new HttpError(500, 'internal', 'the step-up could not be completed');
+  }
+}
+
+// --- routes -----------------------------------------------------------------------
+
+function numberParam(q, name) {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^\d{1,9}$/.test(v)) throw new HttpError(400, 'invalid_input', `\`${name}\` must be a whole number of seconds`, { field: name });
+  return Number(v);
+}
+
+/** GET /v1/oidc/start */
+export async function start(request, env) {
+  const cfg = config(env).oidc();
+  const q = new URL(request.url).searchParams;
+  const acr = q.get('acr');
+  const req = {
+    essential_acr: acr === null || acr === '' ? cfg.acr : acr.split(',').map((a) => a.trim()).filter(Boolean),
+  };
+  if (cfg.scope.length) req.scope = cfg.scope;
+  if (cfg.verifiedClaims.length) req.verified_claims = { claims: cfg.verifiedClaims };
+  const maxAge = numberParam(q, 'max_age') ?? cfg.maxAgeS;
+  if (maxAge !== undefined) req.max_age = maxAge;
+  const hint = q.get('login_hint');
+  if (hint !== null && hint !== '') req.login_hint = hint;
+  const back = returnTo(request, env, q.get('return_to'));
+  let auth;
+  try {
+    auth = buildOidcAuthorization(await provider(env), client(request, env), req);
+  } catch (e) {
+    throw fromOidc(e);
+  }
+  const value = await seal(cfg.cookieSecret, { pending: auth.pending, return_to: back, exp: nowS() + cfg.cookieTtlS });
+  return new Response(null, {
+    status: 302,
+    headers: { location: auth.url, 'set-cookie': cookieHeader(request, value, cfg.cookieTtlS), 'cache-control': 'no-store' },
+  });
+}
+
+/** GET /v1/oidc/callback */
+export async function callback(request, env) {
+  const clear = { 'set-cookie': cookieHeader(request, '', 0) };
+  try {
+    return json(await finish(request, env), 200, clear);
+  } catch (e) {
+    const err = fromOidc(e);
+    err.headers = { ...err.headers, ...clear };
+    throw err;
+  }
+}
+
+async function finish(request, env) {
+  const c = config(env);
+  const cfg = c.oidc();
+  const raw = readCookie(request, COOKIE);
+  if (raw === undefined || raw === '') {
+    throw new HttpError(400, 'missing_state_cookie', 'no step-up is in progress in this browser (the cookie is missing): start again at /v1/oidc/start');
+  }
+  const saved = await unseal(cfg.cookieSecret, raw);
+  if (!saved || typeof saved.pending !== 'object' || saved.pending === null || typeof saved.exp !== 'number') {
+    throw new HttpError(400, 'invalid_state_cookie', 'the step-up cookie is not valid: start again at /v1/oidc/start');
+  }
+  if (saved.exp < nowS()) throw new HttpError(400, 'state_expired', 'the step-up took too long: start again at /v1/oidc/start');
+  const p = await provider(env);
+  const cl = client(request, env);
+  // State, `iss` and `error` first, so that a forged callback does not use up the real one.
+  parseOidcCallback(request.url, p, saved.pending);
+  const fresh = await shardFor(c.replay(), c.replayShards(), `oidc:${saved.pending.state}`)
+    .useOnce(`oidc:${saved.pending.state}`, (cfg.cookieTtlS + 60) * 1000);
+  if (!fresh) throw new HttpError(409, 'callback_replayed', 'this callback was already used: start again at /v1/oidc/start');
+  const done = await finishOidcAuthorization({
+    provider: p,
+    client: cl,
+    pending: saved.pending,
+    callback: request.url,
+    jwks: jwksCache.get(p.issuer),
+    fetch: fetcher(env),
+  });
+  jwksCache.set(p.issuer, done.jwks);
+  const t = done.idToken;
+  const out = {
+    status: 'verified',
+    sub: t.sub,
+    acr: t.acr ?? null,
+    amr: t.amr ?? null,
+    auth_time: t.auth_time ?? null,
+    verified_claims: t.verified_claims ?? null,
+  };
+  if (saved.return_to !== undefined) out.return_to = saved.return_to;
+  return out;
+}
