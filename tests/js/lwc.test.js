@@ -380,6 +380,7 @@ test('an expired challenge shows the expiry message (Worker stand-in)', async ()
     const failed = await waitForEvent(ctx.page, 'stepupfailed');
     assert.equal(failed.reason, 'expired');
     assert.equal(await text(ctx.page, '.message-title'), 'Challenge expired');
+    assert.equal(standIn.requests.filter((r) => r.path === '/v1/descope/step-up-result').length, 2, 'pending once, then expired');
     await noPageErrors(ctx);
     await ctx.page.close();
 });
@@ -422,6 +423,7 @@ test('a Worker that does not answer in time ends in a timeout message, not a han
     assert.ok(Date.now() - t0 < 3000);
     assert.match(await ctx.page.locator(`${GATE} [role="alert"]`).textContent(), /did not answer within 1 second/);
     assert.equal(await ctx.page.locator(`${GATE} .retry-button`).count(), 1);
+    assert.equal(standIn.requests.filter((r) => r.body.user_identifier === 'slow@test').length, 1, 'the start was sent (and not answered in time)');
     await noPageErrors(ctx);
     await ctx.page.close();
 });
