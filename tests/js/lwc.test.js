@@ -349,6 +349,28 @@ test('a no-match ends with the no-match message and stepupfailed', async () => {
     assert.ok(task.Description.includes('Outcome: rejected'));
 });
 
+test('a challenge cancelled on the phone ends with the cancelled message, and is on the record', async () => {
+    const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'cancel@test', amount: 50000, autoStart: true });
+    const { page } = ctx;
+    const failed = await waitForEvent(page, 'stepupfailed');
+    assert.equal(failed.reason, 'cancelled');
+    assert.equal(failed.status, 'cancelled');
+    assert.equal(failed.match_result, 'cancelled');
+    await page.locator(`${GATE} .message_failed`).waitFor();
+    assert.equal(await text(page, '.message-title'), 'Verification cancelled');
+    assert.match(await text(page, '.message-text'), /cancelled on the phone/);
+    assert.equal(await page.locator(`${GATE} .retry-button`).count(), 1);
+    assert.equal(await page.evaluate(() => window.__gate.validate().isValid), false);
+    await noPageErrors(ctx);
+    await page.close();
+    const { event, task } = await publishedFor(failed.challenge_id);
+    assert.equal(event.Status__c, 'cancelled');
+    assert.equal(event.Related_Record_Id__c, OPPORTUNITY.recordId);
+    assert.equal(task.WhatId, OPPORTUNITY.recordId);
+    assert.equal(task.Subject, '1Kosmos step-up: cancelled');
+    assert.ok(task.Description.includes('Outcome: rejected'));
+});
+
 test('a challenge that never completes times out with a clear message, and no request hangs', async () => {
     const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'timeout@test', amount: 50000, autoStart: true, timeoutSeconds: 2 });
     const { page } = ctx;

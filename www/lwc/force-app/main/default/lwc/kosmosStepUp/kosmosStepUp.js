@@ -569,6 +569,7 @@ export default class KosmosStepUp extends LightningElement {
         const messages = {
             no_match: 'LiveID could not confirm it is you: the face did not match. The action stays blocked.',
             expired: 'The challenge expired before it was completed. The action stays blocked; you can try again.',
+            cancelled: 'The verification was cancelled on the phone. The action stays blocked; you can try again.',
             not_verified: `Your identity was verified, but not at the level this action needs (${requiredIal}).`,
             failed: 'The verification did not succeed. The action stays blocked; you can try again.'
         };
@@ -603,7 +604,7 @@ export default class KosmosStepUp extends LightningElement {
         this._verified = false;
         this._matchResult = result.match_result;
         this._confidence = typeof result.confidence === 'number' ? result.confidence : undefined;
-        const titles = { no_match: 'Not verified: no match', expired: 'Challenge expired', timeout: 'No result in time', not_verified: 'Not verified' };
+        const titles = { no_match: 'Not verified: no match', expired: 'Challenge expired', timeout: 'No result in time', not_verified: 'Not verified', cancelled: 'Verification cancelled' };
         this.messageTitle = titles[outcome] || 'Not verified';
         this.messageText = text;
         this.statusText = `${this.messageTitle}. ${text}`;

@@ -36,6 +36,7 @@ export const FLOWS = {
 };
 
 const FINAL_STATUSES = ['completed', 'failed', 'expired', 'declined', 'cancelled', 'canceled'];
+const CANCELLED = ['cancelled', 'canceled'];
 const IAL_RANK = { IAL1: 1, IAL2: 2, IAL3: 3 };
 
 function seconds(ms) {
@@ -149,10 +150,11 @@ export async function startVerification(fetchFn, { workerUrl, kind, body, timeou
 /**
  * Whether a result is final, and how it ended:
  * `{ final: false }` while pending, else `{ final: true, outcome }` with
- * outcome `match` | `no_match` | `verified` | `not_verified` | `expired` | `failed`.
- * A step-up is final once `match_result` is `match` or `no_match`, or its
- * status is a final one; an IDV once its status is final, and it is
- * `verified` only when completed at `requiredIal` or above.
+ * outcome `match` | `no_match` | `verified` | `not_verified` | `expired` |
+ * `cancelled` (the person cancelled on the phone) | `failed`.
+ * A step-up is final once `match_result` is `match`, `no_match` or
+ * `cancelled`, or its status is a final one; an IDV once its status is final,
+ * and it is `verified` only when completed at `requiredIal` or above.
  */
 export function classifyResult(kind, result, requiredIal = 'IAL1') {
     const status = typeof result.status === 'string' ? result.status.toLowerCase() : '';
@@ -160,12 +162,14 @@ export function classifyResult(kind, result, requiredIal = 'IAL1') {
         const m = typeof result.match_result === 'string' ? result.match_result.toLowerCase() : '';
         if (m === 'match') return { final: true, outcome: 'match' };
         if (m === 'no_match') return { final: true, outcome: 'no_match' };
+        if (CANCELLED.includes(m) || CANCELLED.includes(status)) return { final: true, outcome: 'cancelled' };
         if (status === 'expired') return { final: true, outcome: 'expired' };
         if (FINAL_STATUSES.includes(status)) return { final: true, outcome: 'failed' };
         return { final: false };
     }
     if (!FINAL_STATUSES.includes(status)) return { final: false };
     if (status === 'expired') return { final: true, outcome: 'expired' };
+    if (CANCELLED.includes(status)) return { final: true, outcome: 'cancelled' };
     if (status !== 'completed') return { final: true, outcome: 'failed' };
     const reached = IAL_RANK[String(result.ial_level).toUpperCase()] || 0;
     return { final: true, outcome: reached >= (IAL_RANK[requiredIal] || 1) ? 'verified' : 'not_verified' };

@@ -169,6 +169,16 @@ describe('c-kosmos-step-up', () => {
         expect($('a.challenge-link').href).toBe('https://liveid.1kosmos.test/c/chl_2');
     });
 
+    it('reports a challenge cancelled on the phone as cancelled, not as a generic failure', async () => {
+        fakeWorker({ results: [PENDING, { status: 'cancelled', match_result: 'cancelled', confidence: null }] });
+        const { el, events, $ } = mount({ amount: 50000, autoStart: true });
+        const failed = (await eventOf(events, 'stepupfailed')).detail;
+        expect(failed).toMatchObject({ reason: 'cancelled', status: 'cancelled', match_result: 'cancelled', challenge_id: 'chl_1' });
+        await waitFor(() => $('.retry-button'), 'the retry button');
+        expect($('.message-title').textContent).toBe('Verification cancelled');
+        expect(el.verified).toBe(false);
+    });
+
     it('shows the Worker error message, and the retry resumes polling the same challenge', async () => {
         let fail = true;
         const calls = fakeWorker({
