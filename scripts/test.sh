@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --test
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -11,6 +11,9 @@ step "lint: rustfmt and clippy (native and wasm32), no unwrap/expect/panic/index
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "dependencies: licenses, bans and sources (cargo-deny, deny.toml)"
+cargo deny --log-level error check licenses bans sources
 
 step "rust: native tests"
 cargo test
