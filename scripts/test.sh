@@ -22,4 +22,6 @@ step "rust: wasm-bindgen-test on wasm32 under node"
 cargo test --target wasm32-unknown-unknown
 
 step "js: node, workerd and chromium hosts, size budget"
-node --test tests/js/
+# --test-force-exit: a failing test that leaves a workerd or server running must
+# fail the run, not hang it.
+node --test --test-force-exit --test-timeout=300000 tests/js/
