@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping what is present:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's version, the npm
-# packages (wasm-opt comes from npm `binaryen`), and with --browser Debian's
-# Chromium for the browser tests.
+# packages (wasm-opt comes from npm `binaryen`), and with --test what only
+# the tests need: Debian's Chromium and cargo-deny.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,7 +26,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+if [ "${1:-}" = "--test" ] && ! command -v cargo-deny >/dev/null; then
+  say "installing cargo-deny (license, ban and source checks); this takes a few minutes"
+  cargo install cargo-deny --locked || cargo install cargo-deny
+fi
+
+if [ "${1:-}" = "--test" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing Debian's chromium for the browser tests"
     apt-get update -qq

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --test
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -12,6 +12,9 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+step "dependencies: licenses, bans and sources (cargo-deny, deny.toml)"
+cargo deny --log-level error check licenses bans sources
+
 step "rust: native tests"
 cargo test
 
@@ -19,4 +22,6 @@ step "rust: wasm-bindgen-test on wasm32 under node"
 cargo test --target wasm32-unknown-unknown
 
 step "js: node, workerd and chromium hosts, size budget"
-node --test tests/js/
+# --test-force-exit: a failing test that leaves a workerd or server running must
+# fail the run, not hang it.
+node --test --test-force-exit --test-timeout=300000 tests/js/

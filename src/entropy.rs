@@ -38,3 +38,23 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Deterministic entropy sources for tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Entropy, EntropyUnavailable};
+
+    /// Counts up from a seed (each byte one more than the last), so every
+    /// draw differs and tests are repeatable.
+    pub(crate) struct Counter(pub(crate) u8);
+
+    impl Entropy for Counter {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), EntropyUnavailable> {
+            for b in buf {
+                self.0 = self.0.wrapping_add(1);
+                *b = self.0;
+            }
+            Ok(())
+        }
+    }
+}

@@ -65,6 +65,25 @@ pub fn join_url(base: &str, path: &str) -> String {
     url
 }
 
+/// The host of a URL authority (`user@host:port`, `[v6]:port`), without
+/// brackets, user or port.
+pub(crate) fn host_of(authority: &str) -> &str {
+    let without_user = authority.rsplit('@').next().unwrap_or(authority);
+    if let Some(rest) = without_user.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    without_user.split(':').next().unwrap_or_default()
+}
+
+/// Whether `host` is a loopback host, where plain http is acceptable.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Looks up a header by name, case-insensitively, in `(name, value)` pairs.
 pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers

@@ -526,16 +526,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorInfo;
 
-    struct Counter(u8);
-    impl Entropy for Counter {
-        fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::entropy::EntropyUnavailable> {
-            for b in buf {
-                self.0 = self.0.wrapping_add(1);
-                *b = self.0;
-            }
-            Ok(())
-        }
-    }
+    use crate::entropy::testing::Counter;
 
     /// Our tenant config and the service's private key (to play DocuVerify).
     fn setup(curve: Curve) -> (BlockIdConfig, PrivateKey) {

@@ -372,17 +372,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorInfo;
 
-    /// A counter-based deterministic entropy source for tests.
-    struct Counter(u8);
-    impl Entropy for Counter {
-        fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::entropy::EntropyUnavailable> {
-            for b in buf {
-                self.0 = self.0.wrapping_add(1);
-                *b = self.0;
-            }
-            Ok(())
-        }
-    }
+    use crate::entropy::testing::Counter;
 
     #[test]
     fn both_sides_agree_and_round_trip() {

@@ -360,16 +360,7 @@ mod tests {
     use crate::kosmos::envelope::{Curve, PrivateKey};
     use serde_json::json;
 
-    struct Counter(u8);
-    impl Entropy for Counter {
-        fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::entropy::EntropyUnavailable> {
-            for b in buf {
-                self.0 = self.0.wrapping_add(1);
-                *b = self.0;
-            }
-            Ok(())
-        }
-    }
+    use crate::entropy::testing::Counter;
 
     fn blockid_config() -> serde_json::Value {
         let mut rng = Counter(40);

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::KosmosError;
-use crate::http::find_header;
+use crate::http::{find_header, host_of, is_loopback};
 
 /// Largest answer body read, in bytes; anything longer is a malformed answer.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -57,22 +57,6 @@ pub(crate) fn check_https_or_loopback(field: &str, url: &str) -> Result<(), Kosm
         )),
         _ => fail(format!("`{}` must use https", truncate(url))),
     }
-}
-
-fn host_of(authority: &str) -> &str {
-    let without_user = authority.rsplit('@').next().unwrap_or(authority);
-    if let Some(rest) = without_user.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or_default();
-    }
-    without_user.split(':').next().unwrap_or_default()
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Checks a text input: not blank, at most `max` bytes, no control characters.

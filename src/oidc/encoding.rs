@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use super::OidcError;
+use crate::http::{host_of, is_loopback};
 
 /// Base64url without padding.
 pub(crate) fn b64url(bytes: &[u8]) -> String {
@@ -139,22 +140,6 @@ pub(crate) fn check_endpoint(url: &str, field: &str) -> Result<(), OidcError> {
             format!("`{shown}` must use https"),
         )),
     }
-}
-
-fn host_of(authority: &str) -> &str {
-    let without_user = authority.rsplit('@').next().unwrap_or(authority);
-    if let Some(rest) = without_user.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or_default();
-    }
-    without_user.split(':').next().unwrap_or_default()
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
+import secrets from './secrets.js';
 import slices from './slices.js';
 import policy from './policy.js';
 import webhook from './webhook.js';
 
-export const suites = { slices, kosmos, oidc, policy, recovery, webhook };
+export const suites = { slices, kosmos, oidc, policy, recovery, secrets, webhook };
 
 /**
  * Runs every case against the package `k`; never throws.
