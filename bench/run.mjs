@@ -35,5 +35,6 @@ const report = [
   '',
   ...sections.flatMap((s) => [`## ${s.title}`, '', ...(s.summary ? [s.summary, ''] : []), table(s.rows), '', ...(s.notes ? [s.notes, ''] : [])]),
 ].join('\n');
-writeFileSync(join(here, 'REPORT.md'), report + '\n');
+// A partial run (`node bench/run.mjs policy`) prints but keeps the full report.
+if (!only.length) writeFileSync(join(here, 'REPORT.md'), report + '\n');
 console.log(report);
