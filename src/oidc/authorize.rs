@@ -507,17 +507,7 @@ pub(crate) mod tests {
     use crate::error::ErrorInfo as _;
     use crate::oidc::encoding::form_parse;
 
-    /// Counts up from a seed, so every draw differs and tests are repeatable.
-    pub(crate) struct Counter(pub(crate) u8);
-    impl Entropy for Counter {
-        fn fill(&mut self, buf: &mut [u8]) -> Result<(), EntropyUnavailable> {
-            for b in buf {
-                *b = self.0;
-                self.0 = self.0.wrapping_add(1);
-            }
-            Ok(())
-        }
-    }
+    pub(crate) use crate::entropy::testing::Counter;
 
     struct NoEntropy;
     impl Entropy for NoEntropy {
