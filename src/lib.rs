@@ -65,7 +65,7 @@ pub use policy::{
 };
 pub use secret::Secret;
 pub use webhook::{
-    DescopeConfig, JsonRestringify, SecretEncoding, Sha256HexConfig, StandardConfig,
+    DescopeConfig, JsonRestringify, Prepared, SecretEncoding, Sha256HexConfig, StandardConfig,
     StandardWebhooks, TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,
     DEFAULT_REPLAY_WINDOW_S, DEFAULT_TOLERANCE_S, MAX_BODY_BYTES, MAX_HEADER_BYTES,
     MAX_ID_BYTES as MAX_WEBHOOK_ID_BYTES, MAX_JSON_DEPTH, MAX_SECRETS, MAX_SIGNATURES,

@@ -1,6 +1,8 @@
 //! Webhook verification through the public API only: published vectors,
 //! vectors computed by Node (tests/vectors/gen/webhooks-js.mjs), every
-//! rejection path and the replay id contract.
+//! rejection path and the replay id contract. Every `verify` here also runs
+//! the host-digest way (`prepare`, MACs outside the core, `finish`) and must
+//! give exactly the same result or error (see `Checked`).
 
 #![expect(
     clippy::unwrap_used,
@@ -13,12 +15,42 @@ use kosmos_connect::{
 };
 use serde_json::{json, Value};
 
+#[path = "common/split.rs"]
+mod split;
+
 fn vectors() -> Value {
     serde_json::from_str(include_str!("vectors/webhooks.json")).unwrap()
 }
 
-fn verifier(config: Value) -> Verifier {
-    Verifier::from_json(&config.to_string()).unwrap()
+/// A verifier whose `verify` also verifies the host-digest way and asserts
+/// that both ways agree exactly, on success and on every error.
+#[derive(Debug)]
+struct Checked(Verifier);
+
+impl std::ops::Deref for Checked {
+    type Target = Verifier;
+    fn deref(&self) -> &Verifier {
+        &self.0
+    }
+}
+
+impl Checked {
+    fn verify(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        now: u64,
+    ) -> Result<kosmos_connect::Verified, WebhookError> {
+        let direct = self.0.verify(headers, body, now);
+        if let Some(split) = split::verify_split(&self.0, headers, body, now) {
+            assert_eq!(split, direct, "split and verify differ for {headers:?}");
+        }
+        direct
+    }
+}
+
+fn verifier(config: Value) -> Checked {
+    Checked(Verifier::from_json(&config.to_string()).unwrap())
 }
 
 fn config_error(config: Value) -> (String, String) {
@@ -33,7 +65,7 @@ fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn code(r: Result<kosmos_connect::Verified, WebhookError>) -> &'static str {
+fn code<T>(r: Result<T, WebhookError>) -> &'static str {
     r.map(|_| "ok").unwrap_or_else(|e| e.code())
 }
 
@@ -367,7 +399,7 @@ fn timestamped_hex_rejections_and_replay_id() {
 
 #[test]
 fn standard_rejections() {
-    let wh = StandardWebhooks::new(&[SECRET], 300).unwrap();
+    let wh = verifier(json!({ "scheme": "standard", "secrets": [SECRET], "tolerance_s": 300 }));
     let ts = TS.to_string();
     let body = BODY.as_bytes();
     let ok = |hs: Vec<(String, String)>, now: u64| code(wh.verify(&hs, body, now));
@@ -447,7 +479,15 @@ fn standard_rejections() {
     let long = format!("{SIG} {}", "x".repeat(MAX_HEADER_BYTES));
     assert_eq!(ok(std_headers(ID, &ts, &long), TS), "payload_too_large");
     // Signing refuses ids the verifier would refuse.
-    assert_eq!(wh.sign("a.b", TS, body).unwrap_err().code(), "bad_format");
+    let signer = StandardWebhooks::new(&[SECRET], 300).unwrap();
+    assert_eq!(
+        signer.sign("a.b", TS, body).unwrap_err().code(),
+        "bad_format"
+    );
+    assert_eq!(
+        signer.verify(&std_headers(ID, &ts, SIG), body, TS),
+        wh.verify(&std_headers(ID, &ts, SIG), body, TS)
+    );
 }
 
 #[test]
@@ -680,6 +720,94 @@ fn nothing_secret_leaks_into_errors_or_debug() {
             !t.contains(good_sig.get(3..).unwrap()) && !t.contains(&good_d),
             "{t}"
         );
+    }
+}
+
+// ---- the host-digest split -------------------------------------------------------
+
+#[test]
+fn prepare_says_what_is_signed_and_finish_compares() {
+    // Standard: `{id}.{ts}.` ++ body; the candidates are the listed v1 MACs.
+    let wh = verifier(json!({ "scheme": "standard", "secrets": [SECRET] }));
+    let ts = TS.to_string();
+    let list = format!("v1,AAAA v2,zzz {SIG} v1a,{}", "A".repeat(86));
+    let p = wh
+        .prepare(&std_headers(ID, &ts, &list), BODY.len(), TS)
+        .unwrap();
+    assert_eq!(p.prefix(), format!("{ID}.{TS}."));
+    assert_eq!(p.suffix(), "");
+    let mac: [u8; 32] = base64_decode(SIG.strip_prefix("v1,").unwrap())
+        .try_into()
+        .unwrap();
+    assert_eq!(p.candidates(), [mac]);
+    assert_eq!(p.key_count(), 1);
+    assert_eq!(
+        wh.hmac_keys().unwrap(),
+        [base64_decode(SECRET.strip_prefix("whsec_").unwrap()).as_slice()]
+    );
+    assert_eq!(code(p.finish(&[[0; 32]])), "no_matching_signature");
+    assert!(!p.matches(&[[0; 32]]));
+    assert!(p.matches(&[mac]));
+    assert_eq!(p.finish(&[mac]).unwrap().id, ID);
+    // One MAC per key, no more, no fewer.
+    for macs in [&[][..], &[mac, mac][..]] {
+        let e = p.finish(macs).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_argument", Some("macs")));
+    }
+    // The body bound applies to the length alone.
+    assert_eq!(
+        code(wh.prepare(&std_headers(ID, &ts, SIG), MAX_BODY_BYTES + 1, TS)),
+        "payload_too_large"
+    );
+    assert_eq!(
+        code(wh.prepare(&std_headers(ID, &ts, SIG), MAX_BODY_BYTES, TS)),
+        "ok"
+    );
+
+    // A template with text after the body: prefix and suffix.
+    let th = verifier(json!({
+        "scheme": "timestamped_hex", "secrets": ["a", "b"], "header": "x-sig", "template": "v0:{t}:{body}:end"
+    }));
+    let signed = th.sign(None, 1000, b"payload").unwrap();
+    let p = th.prepare(&signed, 7, 1000).unwrap();
+    assert_eq!(
+        (p.prefix(), p.suffix(), p.key_count()),
+        ("v0:1000:", ":end", 2)
+    );
+    assert_eq!(p.candidates().len(), 2);
+    let tail = verifier(json!({
+        "scheme": "timestamped_hex", "secrets": ["a"], "header": "x-sig", "template": "{body}|{t}"
+    }));
+    let p = tail
+        .prepare(&h(&[("x-sig", "t=1000,v1=00")]), 1, 1000)
+        .unwrap();
+    assert_eq!((p.prefix(), p.suffix()), ("", "|1000"));
+    assert!(p.candidates().is_empty(), "a short entry cannot match");
+    assert_eq!(code(p.finish(&[[0; 32]])), "no_matching_signature");
+
+    // sha256_hex and descope: the raw body, secrets decoded as configured.
+    let gh =
+        verifier(json!({ "scheme": "sha256_hex", "secrets": ["0a0b"], "secret_encoding": "hex" }));
+    assert_eq!(gh.hmac_keys().unwrap(), [&[10u8, 11][..]]);
+    let signed = gh.sign(None, 0, b"x").unwrap();
+    let p = gh.prepare(&signed, 1, 0).unwrap();
+    assert_eq!((p.prefix(), p.suffix()), ("", ""));
+    let d = verifier(
+        json!({ "scheme": "descope", "secrets": ["AQID", "BAU="], "secret_encoding": "base64" }),
+    );
+    assert_eq!(d.hmac_keys().unwrap(), [&[1u8, 2, 3][..], &[4u8, 5][..]]);
+
+    // Ed25519 keys (alone or beside HMAC keys) are verify's alone.
+    let v = vectors();
+    let public = format!(
+        "whpk_{}",
+        s(&v["standard_webhooks_v1a"][0]["public_key_b64"])
+    );
+    for secrets in [json!([public]), json!([SECRET, public])] {
+        let ed = verifier(json!({ "scheme": "standard", "secrets": secrets }));
+        assert!(ed.hmac_keys().is_none());
+        let e = ed.prepare(&std_headers(ID, &ts, SIG), 1, TS).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_argument", Some("secrets")));
     }
 }
 

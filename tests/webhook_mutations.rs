@@ -1,10 +1,15 @@
 //! Mutation testing on stable Rust, bounded (runs in `cargo test`): genuine
 //! signed messages of every scheme, mutated at random in their headers and
 //! body. Nothing panics; a mutation verifies only when it leaves the signed
-//! content and a valid signature in place. (The libFuzzer target in `fuzz/`
+//! content and a valid signature in place. Every mutant also goes the
+//! host-digest way (`prepare`, MACs outside the core, `finish`), which must
+//! give exactly what `verify` gives. (The libFuzzer target in `fuzz/`
 //! explores arbitrary input further with `cargo +nightly fuzz`.)
 
 use kosmos_connect::{ErrorInfo, Verifier};
+
+#[path = "common/split.rs"]
+mod split;
 
 struct Rng(u64);
 
@@ -21,12 +26,16 @@ impl Rng {
     }
 }
 
-const CONFIGS: [&str; 5] = [
+const CONFIGS: [&str; 9] = [
     r#"{"scheme":"standard","secrets":["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}"#,
     r#"{"scheme":"standard","secrets":["whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk="]}"#,
     r#"{"scheme":"descope","secrets":["k1","k2"]}"#,
     r#"{"scheme":"timestamped_hex","secrets":["k"],"header":"x-sig"}"#,
     r#"{"scheme":"sha256_hex","secrets":["k"]}"#,
+    r#"{"scheme":"standard","secrets":["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"]}"#,
+    r#"{"scheme":"descope","secrets":["k"],"stringify_fallback":false}"#,
+    r#"{"scheme":"timestamped_hex","secrets":["a","b"],"header":"x-sig","template":"v0:{body}:{t}end"}"#,
+    r#"{"scheme":"sha256_hex","secrets":["a","b"],"prefix":""}"#,
 ];
 
 const PIECES: [&str; 14] = [
@@ -72,6 +81,7 @@ fn mutated_messages_never_panic_and_never_verify_with_other_content() {
         .collect();
     let mut verified_mutants = 0;
     let mut rejected = 0;
+    let mut split_checked = 0;
     for round in 0..5000 {
         let v = &verifiers[round % verifiers.len()];
         let body = format!(r#"{{"n":{round},"s":"é\u2028"}}"#).into_bytes();
@@ -92,7 +102,12 @@ fn mutated_messages_never_panic_and_never_verify_with_other_content() {
                 headers[target].0 = headers[target].0.to_uppercase();
             }
         }
-        match v.verify(&headers, &new_body, ts) {
+        let direct = v.verify(&headers, &new_body, ts);
+        if let Some(split) = split::verify_split(v, &headers, &new_body, ts) {
+            assert_eq!(split, direct, "split and verify differ: {headers:?}");
+            split_checked += 1;
+        }
+        match direct {
             Ok(ok) => {
                 verified_mutants += 1;
                 // Allowed only when nothing signed changed: the same body (or
@@ -115,6 +130,10 @@ fn mutated_messages_never_panic_and_never_verify_with_other_content() {
         }
     }
     assert!(rejected > 4000, "{rejected} rejected");
+    assert!(
+        split_checked > 4000,
+        "{split_checked} compared with the split"
+    );
     assert!(
         verified_mutants > 0,
         "some mutations are harmless (header case, trailing space)"

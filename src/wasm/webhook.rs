@@ -5,19 +5,30 @@
 //! only the header values the verifier reads (in `headerNames()` order, in
 //! one string) and the body as bytes, so a call copies one short string and
 //! the body into wasm memory, nothing else.
+//!
+//! Host-digest path (Node): `hmacKeys()` once, then per message
+//! `prepareParts(values, bodyLength, now)` (every check before the MAC; says
+//! what is signed) and `finishParts(macs)` (the constant-time comparison and
+//! the result), the host computing HMAC-SHA256 in between with its own
+//! crypto. The body never enters wasm memory on that path.
 
 use wasm_bindgen::prelude::*;
 
 use super::convert::{body_bytes, from_js, headers_from_js, to_js, unix_seconds, JsResult};
 use crate::entropy::{random_hex_id, SystemEntropy};
 use crate::webhook::HeaderLookup;
-use crate::{Error, Secret, StandardWebhooks, Verifier, DEFAULT_TOLERANCE_S};
+use crate::{
+    Error, Prepared, Secret, StandardWebhooks, Verified, Verifier, DEFAULT_TOLERANCE_S,
+    MAX_BODY_BYTES,
+};
 
 /// A compiled webhook verifier and signer (see `VerifierConfig`).
 #[wasm_bindgen(js_name = WebhookVerifier)]
 pub struct WebhookVerifierJs {
     inner: Verifier,
     names: Vec<String>,
+    /// What the last `prepareParts` found, for the `finishParts` after it.
+    prepared: Option<Prepared>,
 }
 
 /// Compiles a verifier configuration
@@ -37,12 +48,20 @@ pub fn create_webhook_verifier(config: JsValue) -> Result<WebhookVerifierJs, JsV
             })?,
     };
     let inner = Verifier::from_json(&text)?.with_json_restringify(host_restringify);
-    let names = inner
+    let names: Vec<String> = inner
         .header_names()
         .into_iter()
         .map(str::to_owned)
         .collect();
-    Ok(WebhookVerifierJs { inner, names })
+    // INVARIANT: `Values` holds at most MAX_NAMES values.
+    if names.len() > MAX_NAMES {
+        return Err(Error::usage("a verifier reads too many headers", Some("config")).into());
+    }
+    Ok(WebhookVerifierJs {
+        inner,
+        names,
+        prepared: None,
+    })
 }
 
 /// `JSON.stringify(JSON.parse(text))` by the host's own `JSON`: exactly what
@@ -52,16 +71,20 @@ fn host_restringify(text: &str) -> Option<String> {
     js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
-/// Header values aligned with the verifier's header names.
+/// Most header names a verifier reads (Standard Webhooks: three, twice).
+const MAX_NAMES: usize = 6;
+
+/// Header values aligned with the verifier's header names, read in place
+/// from the joined string (no copies, no allocation).
 struct Values<'a> {
     names: &'a [String],
-    values: Vec<Option<String>>,
+    values: [Option<&'a str>; MAX_NAMES],
 }
 
 impl HeaderLookup for Values<'_> {
     fn get_header(&self, name: &str) -> Option<&str> {
         let at = self.names.iter().position(|n| n == name)?;
-        self.values.get(at)?.as_deref()
+        *self.values.get(at)?
     }
 }
 
@@ -94,30 +117,81 @@ impl WebhookVerifierJs {
     /// object: one string and one byte copy in, no serializer on the way out.
     #[wasm_bindgen(js_name = verifyParts)]
     pub fn verify_parts(&self, values: &str, body: &[u8], now: f64) -> JsResult {
-        let parts = Values {
-            names: &self.names,
-            values: values
-                .split('\n')
-                .map(|v| (v != "\0").then(|| v.to_owned()))
-                .collect(),
-        };
-        if parts.values.len() != self.names.len() {
-            return Err(Error::usage(
-                "`values` must hold one entry per header name",
-                Some("values"),
-            )
-            .into());
-        }
+        let parts = self.values(values)?;
         let ok = self.inner.verify_with(&parts, body, unix_seconds(now)?)?;
-        let timestamp = ok
-            .timestamp
-            .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
-        Ok(js_sys::Array::of3(
-            &JsValue::from_str(&ok.id),
-            &timestamp,
-            &JsValue::from_f64(ok.remember_until as f64),
-        )
-        .into())
+        Ok(verified_to_js(&ok))
+    }
+
+    /// The raw HMAC keys, for a host that computes the MACs itself: an array
+    /// of `Uint8Array` copies in configured order (import each into the
+    /// host's key store, then zero-fill it), or `null` when the verifier
+    /// cannot be split (Standard Webhooks with Ed25519 keys).
+    #[wasm_bindgen(js_name = hmacKeys)]
+    pub fn hmac_keys(&self) -> JsValue {
+        match self.inner.hmac_keys() {
+            None => JsValue::NULL,
+            Some(keys) => keys
+                .into_iter()
+                .map(js_sys::Uint8Array::from)
+                .collect::<js_sys::Array>()
+                .into(),
+        }
+    }
+
+    /// The first half of `verifyParts`, for a host that computes the MACs:
+    /// header values as for `verifyParts`, the body's length in bytes, `now`.
+    /// Every check before the MAC runs here, with `verify`'s errors. Returns
+    /// what precedes the body in the signed content as a string, or
+    /// `[prefix, suffix]` when something follows it too; the host then
+    /// passes HMAC-SHA256(key, prefix ++ body ++ suffix) for each key of
+    /// `hmacKeys()` to `finishParts`.
+    #[wasm_bindgen(js_name = prepareParts)]
+    pub fn prepare_parts(&mut self, values: &str, body_length: f64, now: f64) -> JsResult {
+        self.prepared = None;
+        let body_len = byte_count(body_length)?;
+        let now = unix_seconds(now)?;
+        let prepared = self
+            .inner
+            .prepare_with(&self.values(values)?, body_len, now)?;
+        let out = if prepared.suffix().is_empty() {
+            JsValue::from_str(prepared.prefix())
+        } else {
+            js_sys::Array::of2(
+                &JsValue::from_str(prepared.prefix()),
+                &JsValue::from_str(prepared.suffix()),
+            )
+            .into()
+        };
+        self.prepared = Some(prepared);
+        Ok(out)
+    }
+
+    /// The second half: `macs` = the 32-byte MACs one after the other, in
+    /// `hmacKeys()` order. Compares them with the listed signatures in
+    /// constant time; returns `[id, timestamp | null, remember_until]` as
+    /// `verifyParts` does, or throws `no_matching_signature`.
+    #[wasm_bindgen(js_name = finishParts)]
+    pub fn finish_parts(&mut self, macs: &[u8]) -> Result<String, JsValue> {
+        let prepared = self.prepared.take().ok_or_else(|| {
+            Error::usage("`finishParts` must follow `prepareParts`", Some("macs"))
+        })?;
+        let chunks = macs.chunks_exact(32);
+        if !chunks.remainder().is_empty() {
+            return Err(Error::usage("`macs` must be 32-byte MACs", Some("macs")).into());
+        }
+        let macs: Vec<[u8; 32]> = chunks
+            .map(|c| <[u8; 32]>::try_from(c).unwrap_or([0; 32]))
+            .collect();
+        let ok = prepared.finish(&macs)?;
+        let mut out = ok.remember_until.to_string();
+        out.push(' ');
+        match ok.timestamp {
+            Some(t) => out.push_str(&t.to_string()),
+            None => out.push('-'),
+        }
+        out.push(' ');
+        out.push_str(&ok.id);
+        Ok(out)
     }
 
     /// Signs `body` (string or bytes) at `now`: returns the headers to send
@@ -142,6 +216,60 @@ impl WebhookVerifierJs {
             .collect();
         to_js(&map)
     }
+}
+
+impl WebhookVerifierJs {
+    /// Header values joined by `\n` (`\0` for an absent one), aligned with
+    /// the verifier's header names.
+    fn values<'a>(&'a self, joined: &'a str) -> Result<Values<'a>, JsValue> {
+        let mut values = [None; MAX_NAMES];
+        let mut count = 0;
+        for v in joined.split('\n') {
+            if let Some(slot) = values.get_mut(count) {
+                *slot = (v != "\0").then_some(v);
+            }
+            count += 1;
+        }
+        if count != self.names.len() {
+            return Err(Error::usage(
+                "`values` must hold one entry per header name",
+                Some("values"),
+            )
+            .into());
+        }
+        Ok(Values {
+            names: &self.names,
+            values,
+        })
+    }
+}
+
+/// `[id, timestamp | null, remember_until]`.
+fn verified_to_js(ok: &Verified) -> JsValue {
+    let timestamp = ok
+        .timestamp
+        .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64));
+    js_sys::Array::of3(
+        &JsValue::from_str(&ok.id),
+        &timestamp,
+        &JsValue::from_f64(ok.remember_until as f64),
+    )
+    .into()
+}
+
+/// A byte count from JS; anything over [`MAX_BODY_BYTES`] stays over it.
+fn byte_count(n: f64) -> Result<usize, JsValue> {
+    if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
+        return Err(Error::usage("`bodyLength` must be a byte count", Some("bodyLength")).into());
+    }
+    // INVARIANT: checked finite, non-negative and integral; the bound keeps
+    // the cast exact, and every count over it is refused alike.
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "range checked above"
+    )]
+    Ok(n.min((MAX_BODY_BYTES + 1) as f64) as usize)
 }
 
 /// Verifies a Standard Webhooks message. `options`: `{ secrets: string[], tolerance_s? }`.

@@ -119,7 +119,12 @@ pub(crate) fn required_header<'a>(
 
 /// Rejects a body over [`MAX_BODY_BYTES`].
 pub(crate) fn check_body(body: &[u8]) -> Result<(), WebhookError> {
-    if body.len() > MAX_BODY_BYTES {
+    check_body_len(body.len())
+}
+
+/// Rejects a body length over [`MAX_BODY_BYTES`].
+pub(crate) fn check_body_len(len: usize) -> Result<(), WebhookError> {
+    if len > MAX_BODY_BYTES {
         return Err(WebhookError::PayloadTooLarge {
             what: "body".into(),
             limit: MAX_BODY_BYTES,
@@ -174,14 +179,18 @@ pub(crate) fn check_window(value: u64, field: &'static str) -> Result<u64, Webho
 /// One or more HMAC-SHA256 keys, ready to use: each key's inner and outer
 /// pads are absorbed once at configuration, which saves two SHA-256 blocks
 /// per message (a tenth of the work for a 1 KiB body). The raw key bytes are
-/// zeroized as soon as the states exist; the states themselves are
-/// key-equivalent and the `hmac` crate does not zeroize them on drop.
+/// kept too (zeroized on drop) for a host that computes the MACs itself (see
+/// [`Verifier::hmac_keys`](super::Verifier::hmac_keys)); the states are
+/// key-equivalent anyway and the `hmac` crate does not zeroize them on drop.
 #[derive(Clone)]
-pub(crate) struct HmacKeys(Vec<Hmac<Sha256>>);
+pub(crate) struct HmacKeys {
+    states: Vec<Hmac<Sha256>>,
+    raw: Vec<Zeroizing<Vec<u8>>>,
+}
 
 impl core::fmt::Debug for HmacKeys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "[REDACTED; {}]", self.0.len())
+        write!(f, "[REDACTED; {}]", self.states.len())
     }
 }
 
@@ -214,28 +223,34 @@ impl HmacKeys {
     }
 
     /// Keys already decoded (and checked non-empty by the caller).
-    pub(crate) fn from_keys(keys: Vec<Zeroizing<Vec<u8>>>) -> Result<Self, WebhookError> {
-        keys.iter()
+    pub(crate) fn from_keys(raw: Vec<Zeroizing<Vec<u8>>>) -> Result<Self, WebhookError> {
+        let states = raw
+            .iter()
             .map(|k| {
                 Hmac::<Sha256>::new_from_slice(k)
                     .map_err(|_| WebhookError::InvalidSecret("a secret is unusable".into()))
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Self)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { states, raw })
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.states.len()
+    }
+
+    /// The raw key bytes, in configured order.
+    pub(crate) fn raw(&self) -> Vec<&[u8]> {
+        self.raw.iter().map(|k| k.as_slice()).collect()
     }
 
     /// The HMAC-SHA256 of `parts` (concatenated) under every key, in order.
     pub(crate) fn macs(&self, parts: &[&[u8]]) -> Vec<[u8; 32]> {
-        self.0.iter().map(|k| finish(k, parts)).collect()
+        self.states.iter().map(|k| finish(k, parts)).collect()
     }
 
-    /// The MAC under the first key only (for signing and derived ids).
+    /// The MAC under the first key only (for signing).
     pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Option<[u8; 32]> {
-        self.0.first().map(|k| finish(k, parts))
+        self.states.first().map(|k| finish(k, parts))
     }
 }
 
@@ -276,17 +291,10 @@ pub(crate) fn matches_any(candidates: &[[u8; 32]], given: &[u8]) -> bool {
     found
 }
 
-/// The id of a message whose scheme has none: see [`Verified`].
-pub(crate) fn derived_id(
-    scheme: &str,
-    keys: &HmacKeys,
-    first_mac: Option<[u8; 32]>,
-    parts: &[&[u8]],
-) -> String {
-    let mac = first_mac
-        .or_else(|| keys.first_mac(parts))
-        .unwrap_or([0; 32]);
-    let digest = Sha256::digest(mac);
+/// The id of a message whose scheme has none, from the MAC of its content
+/// under the first configured key: see [`Verified`].
+pub(crate) fn derived_id(scheme: &str, first_mac: &[u8; 32]) -> String {
+    let digest = Sha256::digest(first_mac);
     let mut id = String::with_capacity(scheme.len() + 33);
     id.push_str(scheme);
     id.push('_');
@@ -294,16 +302,32 @@ pub(crate) fn derived_id(
     id
 }
 
+/// Standard base64 with padding optional, as every decoder here reads it.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
 /// Standard base64, padding optional; `None` if malformed.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::engine::{
-        general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig,
-    };
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
     LENIENT.decode(text).ok()
+}
+
+/// Standard base64 (as [`decode_base64`]) of exactly `N` bytes, `N` at most
+/// 64, without allocating (the per-message signatures); `None` otherwise.
+pub(crate) fn decode_base64_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
+    // 88 characters decode to at most 66 bytes: the buffer always suffices,
+    // and anything longer cannot be 64 bytes or fewer.
+    let mut buf = [0u8; 66];
+    if text.len() > 88 {
+        return None;
+    }
+    let n = LENIENT.decode_slice(text, &mut buf).ok()?;
+    if n != N {
+        return None;
+    }
+    buf.get(..N)?.try_into().ok()
 }
 
 /// Standard base64 with padding.
@@ -317,13 +341,32 @@ pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if digits.len() % 2 != 0 {
         return None;
     }
-    digits
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            [hi, lo] => Some((hex_value(*hi)? << 4) | hex_value(*lo)?),
-            _ => None,
-        })
-        .collect()
+    let mut out = Vec::with_capacity(digits.len() / 2);
+    for pair in digits.chunks_exact(2) {
+        out.push(hex_pair(pair)?);
+    }
+    Some(out)
+}
+
+/// Hex digits (as [`decode_hex`]) of exactly `N` bytes, without allocating
+/// (the per-message signatures); `None` otherwise.
+pub(crate) fn decode_hex_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = hex_pair(pair)?;
+    }
+    Some(out)
+}
+
+fn hex_pair(pair: &[u8]) -> Option<u8> {
+    match pair {
+        [hi, lo] => Some((hex_value(*hi)? << 4) | hex_value(*lo)?),
+        _ => None,
+    }
 }
 
 fn hex_value(digit: u8) -> Option<u8> {
@@ -401,9 +444,22 @@ mod tests {
         assert_eq!(decode_hex("00fFa0").unwrap(), vec![0, 255, 160]);
         assert!(decode_hex("0").is_none());
         assert!(decode_hex("zz").is_none());
+        assert_eq!(decode_hex_exact::<3>("00fFa0"), Some([0, 255, 160]));
+        assert_eq!(decode_hex_exact::<2>("00fFa0"), None);
+        assert_eq!(decode_hex_exact::<4>("00fFa0"), None);
+        assert_eq!(decode_hex_exact::<1>("zz"), None);
+        assert_eq!(decode_hex_exact::<1>("0"), None);
         assert_eq!(decode_base64("AQI=").unwrap(), vec![1, 2]);
         assert_eq!(decode_base64("AQI").unwrap(), vec![1, 2]);
         assert!(decode_base64("A!I=").is_none());
+        assert_eq!(decode_base64_exact::<2>("AQI"), Some([1, 2]));
+        assert_eq!(decode_base64_exact::<2>("AQI="), Some([1, 2]));
+        assert_eq!(decode_base64_exact::<3>("AQI="), None);
+        assert_eq!(decode_base64_exact::<1>("AQI="), None);
+        assert_eq!(decode_base64_exact::<2>("A!I="), None);
+        let long = encode_base64(&[7; 64]);
+        assert_eq!(decode_base64_exact::<64>(&long), Some([7; 64]));
+        assert_eq!(decode_base64_exact::<64>(&format!("{long}AAAA")), None);
     }
 
     #[test]

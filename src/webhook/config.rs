@@ -10,6 +10,7 @@ use super::common::{
 };
 use super::descope::{Descope, DESCOPE_HEADER};
 use super::hex::{Sha256Hex, GITHUB_HEADER};
+use super::prepared::Prepared;
 use super::standard::StandardWebhooks;
 use super::timestamped::{compile_template, TimestampedHex};
 use super::WebhookError;
@@ -380,8 +381,64 @@ impl Verifier {
         match &self.0 {
             Scheme::Standard(s) => s.verify_with(headers, body, now),
             Scheme::Descope(d) => d.verify(headers, body, now),
-            Scheme::TimestampedHex(t) => t.verify(headers, body, now),
-            Scheme::Sha256Hex(s) => s.verify(headers, body, now),
+            Scheme::TimestampedHex(t) => t
+                .prepare(headers, body.len(), now)?
+                .finish_with(&t.keys, body),
+            Scheme::Sha256Hex(s) => s
+                .prepare(headers, body.len(), now)?
+                .finish_with(&s.keys, body),
+        }
+    }
+
+    /// The first half of `verify` for a host that computes the MACs itself
+    /// (see [`Prepared`]): every check before the MAC, with the same errors
+    /// in the same order as `verify` (`payload_too_large` for a `body_len`
+    /// over [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES), `missing_header`,
+    /// `bad_format`, `timestamp_too_old`, `timestamp_in_future`). Then
+    /// [`Prepared::finish`] with one MAC per key of [`hmac_keys`](Self::hmac_keys).
+    ///
+    /// For `descope`, `finish` checks the raw body only: when it says
+    /// `no_matching_signature`, call `verify`, which also tries the body's
+    /// `JSON.stringify` form. A `standard` verifier holding Ed25519 keys
+    /// (`whpk_`, `whsk_`) cannot be split: `invalid_argument` (field
+    /// `secrets`), use `verify`.
+    pub fn prepare(
+        &self,
+        headers: &[(String, String)],
+        body_len: usize,
+        now: u64,
+    ) -> Result<Prepared, WebhookError> {
+        self.prepare_with(&Pairs(headers), body_len, now)
+    }
+
+    pub(crate) fn prepare_with(
+        &self,
+        headers: &dyn HeaderLookup,
+        body_len: usize,
+        now: u64,
+    ) -> Result<Prepared, WebhookError> {
+        match &self.0 {
+            Scheme::Standard(s) if !s.is_hmac_only() => Err(WebhookError::InvalidConfig {
+                field: "secrets",
+                message: "Ed25519 keys are checked by `verify` only".into(),
+            }),
+            Scheme::Standard(s) => Ok(s.prepare_with(headers, body_len, now)?.0),
+            Scheme::Descope(d) => d.prepare(headers, body_len, now),
+            Scheme::TimestampedHex(t) => t.prepare(headers, body_len, now),
+            Scheme::Sha256Hex(s) => s.prepare(headers, body_len, now),
+        }
+    }
+
+    /// The raw HMAC-SHA256 keys, in configured order, for a host that
+    /// computes the MACs of [`prepare`](Self::prepare) itself; `None` when
+    /// the verifier cannot be split (a `standard` one with Ed25519 keys).
+    /// Secret: hand them to the host's key store and keep no copy.
+    pub fn hmac_keys(&self) -> Option<Vec<&[u8]>> {
+        match &self.0 {
+            Scheme::Standard(s) => s.hmac_keys(),
+            Scheme::Descope(d) => Some(d.keys.raw()),
+            Scheme::TimestampedHex(t) => Some(t.keys.raw()),
+            Scheme::Sha256Hex(s) => Some(s.keys.raw()),
         }
     }
 

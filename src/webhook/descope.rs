@@ -7,9 +7,10 @@
 //! derived from the authenticated content (see [`Verified`]).
 
 use super::common::{
-    check_body, decode_base64, derived_id, encode_base64, matches_any, required_header,
-    HeaderLookup, HmacKeys, JsonRestringify, Verified,
+    check_body, check_body_len, decode_base64_exact, encode_base64, required_header, HeaderLookup,
+    HmacKeys, JsonRestringify, Verified,
 };
+use super::prepared::{MessageId, Prepared};
 use super::WebhookError;
 
 /// The header Descope signs into.
@@ -34,36 +35,43 @@ impl Descope {
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
-        check_body(body)?;
-        let value = required_header(headers, &self.header)?;
-        let given = decode_base64(value)
-            .filter(|g| g.len() == 32)
-            .ok_or_else(|| {
-                WebhookError::bad_format(
-                    &self.header,
-                    "must be the base64 of a 32-byte HMAC-SHA256",
-                )
-            })?;
-        let verified = |macs: &[[u8; 32]], content: &[u8]| Verified {
-            id: derived_id("descope", &self.keys, macs.first().copied(), &[content]),
-            timestamp: None,
-            remember_until: now.saturating_add(self.replay_window_s),
-        };
-        let macs = self.keys.macs(&[body]);
-        if matches_any(&macs, &given) {
-            return Ok(verified(&macs, body));
+        let prepared = self.prepare(headers, body.len(), now)?;
+        match prepared.finish_with(&self.keys, body) {
+            Err(WebhookError::NoMatchingSignature) => {}
+            done => return done,
         }
         if let (true, Some(restringify)) = (self.fallback, self.restringify) {
             if let Some(text) = restringify(&super::common::body_text(body)) {
                 if text.as_bytes() != body {
-                    let macs = self.keys.macs(&[text.as_bytes()]);
-                    if matches_any(&macs, &given) {
-                        return Ok(verified(&macs, text.as_bytes()));
-                    }
+                    return prepared.finish_with(&self.keys, text.as_bytes());
                 }
             }
         }
         Err(WebhookError::NoMatchingSignature)
+    }
+
+    /// The header checks; the signed content is the raw body (the
+    /// `JSON.stringify` fallback is `verify`'s alone).
+    pub(super) fn prepare(
+        &self,
+        headers: &dyn HeaderLookup,
+        body_len: usize,
+        now: u64,
+    ) -> Result<Prepared, WebhookError> {
+        check_body_len(body_len)?;
+        let value = required_header(headers, &self.header)?;
+        let given = decode_base64_exact::<32>(value).ok_or_else(|| {
+            WebhookError::bad_format(&self.header, "must be the base64 of a 32-byte HMAC-SHA256")
+        })?;
+        Ok(Prepared::new(
+            String::new(),
+            String::new(),
+            vec![given],
+            MessageId::Derived("descope"),
+            None,
+            now.saturating_add(self.replay_window_s),
+            self.keys.len(),
+        ))
     }
 
     /// The header to send with `body`, signed with the first secret.

@@ -4,9 +4,9 @@
 //! authenticated content (see [`Verified`]).
 
 use super::common::{
-    check_body, decode_hex, derived_id, matches_any, required_header, HeaderLookup, HmacKeys,
-    Verified,
+    check_body, check_body_len, decode_hex_exact, required_header, HeaderLookup, HmacKeys,
 };
+use super::prepared::{MessageId, Prepared};
 use super::WebhookError;
 use crate::entropy::hex_lower;
 
@@ -23,33 +23,32 @@ pub(super) struct Sha256Hex {
 }
 
 impl Sha256Hex {
-    pub(super) fn verify(
+    pub(super) fn prepare(
         &self,
         headers: &dyn HeaderLookup,
-        body: &[u8],
+        body_len: usize,
         now: u64,
-    ) -> Result<Verified, WebhookError> {
-        check_body(body)?;
+    ) -> Result<Prepared, WebhookError> {
+        check_body_len(body_len)?;
         let value = required_header(headers, &self.header)?;
         let given = value
             .strip_prefix(self.prefix.as_str())
-            .and_then(decode_hex)
-            .filter(|g| g.len() == 32)
+            .and_then(decode_hex_exact::<32>)
             .ok_or_else(|| {
                 WebhookError::bad_format(
                     &self.header,
                     format!("must be `{}` and 64 hex digits", self.prefix),
                 )
             })?;
-        let macs = self.keys.macs(&[body]);
-        if matches_any(&macs, &given) {
-            return Ok(Verified {
-                id: derived_id("sha256_hex", &self.keys, macs.first().copied(), &[body]),
-                timestamp: None,
-                remember_until: now.saturating_add(self.replay_window_s),
-            });
-        }
-        Err(WebhookError::NoMatchingSignature)
+        Ok(Prepared::new(
+            String::new(),
+            String::new(),
+            vec![given],
+            MessageId::Derived("sha256_hex"),
+            None,
+            now.saturating_add(self.replay_window_s),
+            self.keys.len(),
+        ))
     }
 
     /// The header to send with `body`, signed with the first secret.

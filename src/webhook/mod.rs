@@ -11,7 +11,9 @@
 //! | `hex` | `sha256=<hex>` over the raw body (GitHub) |
 //!
 //! `config` holds [`VerifierConfig`] (JSON) and the compiled [`Verifier`];
-//! `common` the bounds, timestamps and constant-time comparison they share.
+//! `common` the bounds, timestamps and constant-time comparison they share;
+//! `prepared` the split of `verify` around the MAC ([`Verifier::prepare`],
+//! [`Prepared::finish`]) that lets a host compute the HMAC-SHA256 itself.
 
 mod common;
 mod config;
@@ -22,6 +24,7 @@ mod hex;
 mod js_json;
 #[cfg(not(target_arch = "wasm32"))]
 mod js_number;
+mod prepared;
 mod standard;
 mod standard_keys;
 mod timestamped;
@@ -35,6 +38,7 @@ pub use config::{
     DescopeConfig, Sha256HexConfig, StandardConfig, TimestampedHexConfig, Verifier, VerifierConfig,
 };
 pub use error::WebhookError;
+pub use prepared::Prepared;
 pub use standard::StandardWebhooks;
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]

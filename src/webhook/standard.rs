@@ -7,10 +7,11 @@
 use ed25519_dalek::Signature;
 
 use super::common::{
-    check_body, check_tolerance, check_window, decode_base64, matches_any, optional_header,
-    parse_timestamp, HeaderLookup, Pairs, Verified, DEFAULT_TOLERANCE_S, MAX_ID_BYTES,
-    MAX_SIGNATURES,
+    check_body, check_body_len, check_tolerance, check_window, decode_base64_exact,
+    optional_header, parse_timestamp, HeaderLookup, Pairs, Verified, DEFAULT_TOLERANCE_S,
+    MAX_ID_BYTES, MAX_SIGNATURES,
 };
+use super::prepared::{MessageId, Prepared};
 use super::standard_keys::StandardKeys;
 use super::WebhookError;
 use crate::Secret;
@@ -88,7 +89,39 @@ impl StandardWebhooks {
         body: &[u8],
         now: u64,
     ) -> Result<Verified, WebhookError> {
-        check_body(body)?;
+        let (prepared, signatures) = self.prepare_with(headers, body.len(), now)?;
+        if !prepared.candidates().is_empty() {
+            let macs = self.keys.hmac.macs(&[prepared.prefix().as_bytes(), body]);
+            if prepared.matches(&macs) {
+                return Ok(prepared.accepted(macs.first()));
+            }
+        }
+        if !signatures.is_empty() {
+            let message = prepared.content(body);
+            let ok = signatures.iter().any(|sig| {
+                self.keys
+                    .verifying
+                    .iter()
+                    .any(|k| k.verify_strict(&message, sig).is_ok())
+            });
+            if ok {
+                return Ok(prepared.accepted(None));
+            }
+        }
+        Err(WebhookError::NoMatchingSignature)
+    }
+
+    /// Every check before the signatures, and the signatures sorted by kind:
+    /// `v1` HMAC candidates (in the [`Prepared`]) and `v1a` Ed25519 ones.
+    /// Entries that cannot match (unknown version, bad base64, wrong length,
+    /// no key of their kind) are skipped, as a list may carry them.
+    pub(super) fn prepare_with(
+        &self,
+        headers: &dyn HeaderLookup,
+        body_len: usize,
+        now: u64,
+    ) -> Result<(Prepared, Vec<Signature>), WebhookError> {
+        check_body_len(body_len)?;
         let (id, id_name) = header(headers, ID)?;
         let (ts_text, ts_name) = header(headers, TIMESTAMP)?;
         let (sigs, sig_name) = header(headers, SIGNATURE)?;
@@ -96,49 +129,55 @@ impl StandardWebhooks {
         let timestamp = parse_timestamp(ts_text, ts_name)?;
         check_tolerance(timestamp, now, self.tolerance_s)?;
 
-        let entries: Vec<&str> = sigs.split(' ').filter(|s| !s.is_empty()).collect();
-        if entries.len() > MAX_SIGNATURES {
+        let entries = || sigs.split(' ').filter(|s| !s.is_empty());
+        if entries().count() > MAX_SIGNATURES {
             return Err(WebhookError::bad_format(
                 sig_name,
                 format!("lists more than {MAX_SIGNATURES} signatures"),
             ));
         }
-        let content: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
-        let mut macs: Option<Vec<[u8; 32]>> = None;
-        let mut joined: Option<Vec<u8>> = None;
-        for entry in entries {
-            let Some((version, b64)) = entry.split_once(',') else {
-                continue;
-            };
-            let Some(given) = decode_base64(b64) else {
-                continue;
-            };
-            let ok = match version {
-                "v1" if self.keys.hmac.len() > 0 && given.len() == 32 => {
-                    let macs = macs.get_or_insert_with(|| self.keys.hmac.macs(&content));
-                    matches_any(macs, &given)
+        let mut candidates = Vec::new();
+        let mut signatures = Vec::new();
+        for entry in entries() {
+            match entry.split_once(',') {
+                Some(("v1", b64)) if self.keys.hmac.len() > 0 => {
+                    if let Some(mac) = decode_base64_exact::<32>(b64) {
+                        candidates.push(mac);
+                    }
                 }
-                "v1a" if !self.keys.verifying.is_empty() => {
-                    let Ok(sig) = Signature::from_slice(&given) else {
-                        continue;
-                    };
-                    let message = joined.get_or_insert_with(|| content.concat());
-                    self.keys
-                        .verifying
-                        .iter()
-                        .any(|k| k.verify_strict(message, &sig).is_ok())
+                Some(("v1a", b64)) if !self.keys.verifying.is_empty() => {
+                    if let Some(sig) = decode_base64_exact::<64>(b64) {
+                        signatures.push(Signature::from_bytes(&sig));
+                    }
                 }
-                _ => false,
-            };
-            if ok {
-                return Ok(Verified {
-                    id: id.to_owned(),
-                    timestamp: Some(timestamp),
-                    remember_until: timestamp.saturating_add(self.tolerance_s),
-                });
+                _ => {}
             }
         }
-        Err(WebhookError::NoMatchingSignature)
+        let mut prefix = String::with_capacity(id.len() + ts_text.len() + 2);
+        for part in [id, ".", ts_text, "."] {
+            prefix.push_str(part);
+        }
+        let prepared = Prepared::new(
+            prefix,
+            String::new(),
+            candidates,
+            MessageId::Sender(id.to_owned()),
+            Some(timestamp),
+            timestamp.saturating_add(self.tolerance_s),
+            self.keys.hmac.len(),
+        );
+        Ok((prepared, signatures))
+    }
+
+    /// Whether every key is an HMAC key (`whsec_`), so that `prepare` and
+    /// `finish` make the whole check.
+    pub(super) fn is_hmac_only(&self) -> bool {
+        self.keys.verifying.is_empty()
+    }
+
+    /// The raw HMAC keys when every key is one (`whsec_`), else `None`.
+    pub(super) fn hmac_keys(&self) -> Option<Vec<&[u8]>> {
+        self.is_hmac_only().then(|| self.keys.hmac.raw())
     }
 
     /// Signs a message: the `webhook-signature` value, one entry per key

@@ -4,9 +4,10 @@
 //! template are configuration, so a sender's scheme is data, not code.
 
 use super::common::{
-    check_body, check_tolerance, decode_hex, derived_id, matches_any, parse_timestamp,
-    required_header, HeaderLookup, HmacKeys, Verified, MAX_SIGNATURES,
+    check_body, check_body_len, check_tolerance, decode_hex_exact, parse_timestamp,
+    required_header, HeaderLookup, HmacKeys, MAX_SIGNATURES,
 };
+use super::prepared::{MessageId, Prepared};
 use crate::entropy::hex_lower;
 
 use super::WebhookError;
@@ -80,16 +81,16 @@ impl TimestampedHex {
             .collect()
     }
 
-    pub(super) fn verify(
+    pub(super) fn prepare(
         &self,
         headers: &dyn HeaderLookup,
-        body: &[u8],
+        body_len: usize,
         now: u64,
-    ) -> Result<Verified, WebhookError> {
-        check_body(body)?;
+    ) -> Result<Prepared, WebhookError> {
+        check_body_len(body_len)?;
         let value = required_header(headers, &self.header)?;
         let mut ts_text: Option<&str> = None;
-        let mut given: Vec<Vec<u8>> = Vec::new();
+        let mut given: Vec<[u8; 32]> = Vec::new();
         let mut signatures = 0usize;
         for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let Some((key, val)) = item.split_once('=') else {
@@ -114,7 +115,7 @@ impl TimestampedHex {
                     ));
                 }
                 // An entry that is not 32 bytes of hex cannot match: skipped.
-                if let Some(bytes) = decode_hex(val).filter(|b| b.len() == 32) {
+                if let Some(bytes) = decode_hex_exact::<32>(val) {
                     given.push(bytes);
                 }
             }
@@ -127,24 +128,25 @@ impl TimestampedHex {
         })?;
         let timestamp = parse_timestamp(ts_text, &self.header)?;
         check_tolerance(timestamp, now, self.tolerance_s)?;
-        if given.is_empty() {
-            return Err(WebhookError::NoMatchingSignature);
+        let (mut prefix, mut suffix) = (String::new(), String::new());
+        let mut after_body = false;
+        for part in &self.template {
+            let out = if after_body { &mut suffix } else { &mut prefix };
+            match part {
+                Part::Literal(s) => out.push_str(s),
+                Part::Timestamp => out.push_str(ts_text),
+                Part::Body => after_body = true,
+            }
         }
-        let content = self.content(ts_text, body);
-        let macs = self.keys.macs(&content);
-        if given.iter().any(|g| matches_any(&macs, g)) {
-            return Ok(Verified {
-                id: derived_id(
-                    "timestamped_hex",
-                    &self.keys,
-                    macs.first().copied(),
-                    &content,
-                ),
-                timestamp: Some(timestamp),
-                remember_until: timestamp.saturating_add(self.tolerance_s),
-            });
-        }
-        Err(WebhookError::NoMatchingSignature)
+        Ok(Prepared::new(
+            prefix,
+            suffix,
+            given,
+            MessageId::Derived("timestamped_hex"),
+            Some(timestamp),
+            timestamp.saturating_add(self.tolerance_s),
+            self.keys.len(),
+        ))
     }
 
     /// The header to send: `t=<timestamp>` then one `v1=<hex>` per secret.
