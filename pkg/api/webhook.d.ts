@@ -83,6 +83,13 @@ export declare class WebhookVerifier {
   /** The lowercase names of the headers `verify` reads. */
   readonly headerNames: string[];
   /**
+   * Where `verify` computes the HMAC-SHA256: `'host'` when the host's own
+   * crypto does (Node's `node:crypto`, for the HMAC schemes), `'wasm'`
+   * otherwise (workerd and browsers, whose WebCrypto is asynchronous only;
+   * Ed25519 keys; `digest: 'wasm'`). Results are the same either way.
+   */
+  readonly digest: 'host' | 'wasm';
+  /**
    * Verifies one delivery (`now` in unix seconds, default the current time).
    * Throws KosmosError `missing_header`, `bad_format`, `no_matching_signature`,
    * `timestamp_too_old`, `timestamp_in_future` or `payload_too_large`.
@@ -93,8 +100,21 @@ export declare class WebhookVerifier {
   free(): void;
 }
 
+/** Options of `createWebhookVerifier`. */
+export interface WebhookVerifierOptions {
+  /**
+   * Where the HMAC-SHA256 of `verify` runs. `'auto'` (default): in the host's
+   * own synchronous crypto when the host registered one (Node: `node:crypto`,
+   * with the CPU's SHA extensions) and every key is an HMAC key; the core
+   * still parses and bounds the headers, checks the timestamp, says what is
+   * signed and compares in constant time. `'wasm'`: always in WebAssembly.
+   * workerd and browsers always use `'wasm'` (WebCrypto is async only).
+   */
+  digest?: 'auto' | 'wasm';
+}
+
 /** Compiles a configuration; throws `invalid_secret` or `invalid_argument` at once. */
-export function createWebhookVerifier(config: WebhookConfig | string): WebhookVerifier;
+export function createWebhookVerifier(config: WebhookConfig | string, options?: WebhookVerifierOptions): WebhookVerifier;
 
 /** Where `verifyOnce` records ids. */
 export interface ReplayStore {

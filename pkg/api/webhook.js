@@ -2,6 +2,7 @@
 // delivery, and with `verifyOnce` refuse replays through a host store.
 import { call, headerPairs, instanceGeneration } from '../core.js';
 import { KosmosError } from '../errors.js';
+import { hostDigest } from '../host-digest.js';
 
 export { MemoryReplayStore, KvReplayStore, DurableObjectReplayStore, ReplayStoreObject } from './replay-stores.js';
 
@@ -16,7 +17,8 @@ function headerValue(headers, name) {
   }
   if (Array.isArray(headers)) {
     for (const pair of headers) {
-      if (String(pair[0]).toLowerCase() === name) return String(pair[1]);
+      const key = String(pair[0]);
+      if (key.length === name.length && key.toLowerCase() === name) return String(pair[1]);
     }
     return undefined;
   }
@@ -24,7 +26,7 @@ function headerValue(headers, name) {
     let v = headers[name];
     if (v === undefined) {
       for (const key of Object.keys(headers)) {
-        if (key.toLowerCase() === name) {
+        if (key.length === name.length && key.toLowerCase() === name) {
           v = headers[key];
           break;
         }
@@ -52,21 +54,46 @@ function bodyBytes(body) {
  * A compiled webhook verifier: the configuration (secrets decoded and
  * checked) is compiled once; `verify` and `sign` run per message. Survives
  * an instance replacement by recompiling itself.
+ *
+ * Where the host registered a synchronous HMAC-SHA256 (Node: node:crypto,
+ * see ../host-digest.js) and the scheme is HMAC only, `verify` splits around
+ * the MAC: the core checks the headers and says what is signed, the host
+ * hashes, the core compares. Keys are handed to the host once, as opaque
+ * host keys; no raw key bytes are kept here.
  */
 export class WebhookVerifier {
   #config;
   #compiled;
   #generation;
   #names;
+  /** The host digest and its keys (one per configured secret), or undefined. */
+  #host;
+  #keys;
 
   /** Use `createWebhookVerifier`. */
-  constructor(config, compiled) {
+  constructor(config, compiled, digest = 'auto') {
     this.#config = config;
     this.#compiled = compiled;
     this.#generation = instanceGeneration();
     this.#names = compiled.headerNames();
     /** The scheme: `standard`, `descope`, `timestamped_hex` or `sha256_hex`. */
     this.scheme = compiled.scheme;
+    const host = digest === 'wasm' ? null : hostDigest();
+    if (host) this.#importKeys(host);
+  }
+
+  #importKeys(host) {
+    const raw = call(() => this.#compiled.hmacKeys());
+    if (raw == null) return; // Ed25519 keys: verified in wasm.
+    try {
+      const keys = raw.map((bytes) => host.importKey(bytes));
+      this.#keys = keys;
+      this.#host = host;
+    } catch (e) {
+      throw new KosmosError('internal', 'the host digest refused a webhook key', { cause: e });
+    } finally {
+      for (const bytes of raw) bytes.fill(0);
+    }
   }
 
   #live() {
@@ -82,6 +109,11 @@ export class WebhookVerifier {
     return [...this.#names];
   }
 
+  /** Where `verify` computes the MAC: `'host'` (the host's own crypto) or `'wasm'`. */
+  get digest() {
+    return this.#host ? 'host' : 'wasm';
+  }
+
   /**
    * Verifies one delivery: `headers` as received (a Headers, an object or
    * `[name, value]` pairs), the raw `body` (string or bytes, exactly as
@@ -90,18 +122,59 @@ export class WebhookVerifier {
    * `timestamp_too_old`, `timestamp_in_future`, `payload_too_large`).
    */
   verify(headers, body, now = nowSeconds()) {
-    const bytes = bodyBytes(body);
+    // The host hashes a string as UTF-8 itself: no copy made here.
+    const input = this.#host && typeof body === 'string' ? body : bodyBytes(body);
     let joined = '';
     for (let i = 0; i < this.#names.length; i++) {
       const v = headerValue(headers, this.#names[i]);
       if (v !== undefined && (v.includes('\n') || v.includes('\0'))) {
         // Not an HTTP header value; let the general path judge it.
-        return call(() => this.#live().verify(headerPairs(headers), bytes, now));
+        return call(() => this.#live().verify(headerPairs(headers), bodyBytes(input), now));
       }
       joined += (i ? '\n' : '') + (v === undefined ? '\0' : v);
     }
+    if (this.#host) {
+      const verified = this.#verifyHost(joined, input, now);
+      if (verified !== undefined) return verified;
+    }
+    const bytes = typeof input === 'string' ? bodyBytes(input) : input;
     const [id, timestamp, remember_until] = call(() => this.#live().verifyParts(joined, bytes, now));
     return { id, timestamp, remember_until };
+  }
+
+  /** `verify` with the MAC by the host; undefined when the wasm path must judge. */
+  #verifyHost(joined, body, now) {
+    const host = this.#host;
+    const compiled = this.#live();
+    const length = typeof body === 'string' ? host.byteLength(body) : body.byteLength;
+    const content = call(() => compiled.prepareParts(joined, length, now));
+    let prefix = content;
+    let suffix = '';
+    if (typeof content !== 'string') [prefix, suffix] = content;
+    const keys = this.#keys;
+    let macs;
+    try {
+      if (keys.length === 1) {
+        macs = host.hmacSha256(keys[0], prefix, body, suffix);
+      } else {
+        macs = new Uint8Array(32 * keys.length);
+        for (let i = 0; i < keys.length; i++) macs.set(host.hmacSha256(keys[i], prefix, body, suffix), 32 * i);
+      }
+    } catch (e) {
+      throw new KosmosError('internal', `${host.name} failed to compute a webhook MAC`, { cause: e });
+    }
+    try {
+      const out = call(() => compiled.finishParts(macs));
+      const a = out.indexOf(' ');
+      const b = out.indexOf(' ', a + 1);
+      const ts = out.slice(a + 1, b);
+      return { id: out.slice(b + 1), timestamp: ts === '-' ? null : Number(ts), remember_until: Number(out.slice(0, a)) };
+    } catch (e) {
+      // Descope: the raw body did not match; the wasm path also tries its
+      // JSON.stringify form (and answers the same when that fails too).
+      if (e.code === 'no_matching_signature' && this.scheme === 'descope') return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -130,13 +203,24 @@ export class WebhookVerifier {
  * `{ scheme: 'standard' | 'descope' | 'timestamped_hex' | 'sha256_hex', secrets: string[], ... }`.
  * Throws `invalid_secret` (a secret or key that does not decode) or
  * `invalid_argument` (unknown field, bad header name or template) at once.
+ *
+ * `options.digest`: `'auto'` (default) computes the HMAC with the host's own
+ * crypto where the host registered one (Node) and the scheme is HMAC only;
+ * `'wasm'` always computes it in WebAssembly.
  */
-export function createWebhookVerifier(config) {
+export function createWebhookVerifier(config, options = {}) {
   const text = typeof config === 'string' ? config : JSON.stringify(config);
   if (typeof text !== 'string') {
     throw new KosmosError('invalid_argument', '`config` must be an object or JSON text', { field: 'config' });
   }
-  return new WebhookVerifier(text, call((g) => g.createWebhookVerifier(text)));
+  if (options === null || typeof options !== 'object') {
+    throw new KosmosError('invalid_argument', '`options` must be an object `{ digest? }`', { field: 'options' });
+  }
+  const { digest = 'auto' } = options;
+  if (digest !== 'auto' && digest !== 'wasm') {
+    throw new KosmosError('invalid_argument', '`digest` must be `auto` or `wasm`', { field: 'digest' });
+  }
+  return new WebhookVerifier(text, call((g) => g.createWebhookVerifier(text)), digest);
 }
 
 /**
