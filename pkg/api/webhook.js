@@ -164,6 +164,7 @@ export class WebhookVerifier {
       throw new KosmosError('internal', `${host.name} failed to compute a webhook MAC`, { cause: e });
     }
     try {
+      // `<remember_until> <timestamp or -> <id>`; the id may hold spaces.
       const out = call(() => compiled.finishParts(macs));
       const a = out.indexOf(' ');
       const b = out.indexOf(' ', a + 1);

@@ -168,8 +168,10 @@ impl WebhookVerifierJs {
 
     /// The second half: `macs` = the 32-byte MACs one after the other, in
     /// `hmacKeys()` order. Compares them with the listed signatures in
-    /// constant time; returns `[id, timestamp | null, remember_until]` as
-    /// `verifyParts` does, or throws `no_matching_signature`.
+    /// constant time; returns `"<remember_until> <timestamp or -> <id>"`
+    /// (one string crosses the boundary, cheaper than an array of three
+    /// values; the id, which may hold spaces, comes last), or
+    /// throws `no_matching_signature`.
     #[wasm_bindgen(js_name = finishParts)]
     pub fn finish_parts(&mut self, macs: &[u8]) -> Result<String, JsValue> {
         let prepared = self.prepared.take().ok_or_else(|| {

@@ -240,6 +240,21 @@ test('mutated deliveries: the host digest and wasm agree on every verdict', () =
   for (const code of ['ok', 'no_matching_signature', 'bad_format', 'missing_header']) assert.ok(verdicts[code] > 0, `${code}: ${JSON.stringify(verdicts)}`);
 });
 
+test('ids with spaces, no timestamp, big timestamps: the result crosses intact', () => {
+  const std = k.createWebhookVerifier({ scheme: 'standard', secrets: [STD], tolerance_s: 2_592_000 });
+  for (const [id, ts] of [['msg 1  2', 1000], ['x y', 0], ['m-é', 999_999_999_999]]) {
+    const headers = std.sign('b', { id, timestamp: ts });
+    assert.equal(std.digest, 'host');
+    const r = std.verify(headers, 'b', ts);
+    assert.deepEqual(r, { id, timestamp: ts, remember_until: ts + 2_592_000 });
+    assert.deepEqual(r, k.createWebhookVerifier({ scheme: 'standard', secrets: [STD], tolerance_s: 2_592_000 }, { digest: 'wasm' }).verify(headers, 'b', ts));
+  }
+  const gh = k.createWebhookVerifier({ scheme: 'sha256_hex', secrets: ['k'] });
+  const r = gh.verify(gh.sign('b'), 'b', 5);
+  assert.equal(r.timestamp, null);
+  assert.equal(r.remember_until, 5 + 86_400);
+});
+
 test('descope on the host path: raw body by node:crypto, the JSON.stringify fallback by the core', async () => {
   const c = counting();
   await withProvider(c.provider, () => {
