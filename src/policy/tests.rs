@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::cond::BUILTINS;
 use super::context::ACTION_TYPES;
 use super::currency::Currency;
+use super::signal::BUILTINS;
 use super::{Policy, PolicyError};
 
 fn schema() -> Value {

@@ -37,9 +37,9 @@ export async function runInNode(extraEnv = {}, entry = 'full') {
 }
 
 /** Starts a Miniflare (workerd) instance running `scriptPath` with the package's wasm as CompiledWasm. */
-export async function startWorkerd(scriptPath, options = {}) {
-  const { Miniflare } = await import('miniflare');
-  const mf = new Miniflare({
+/** How a worker script of this repository is loaded: ES modules and the .wasm as CompiledWasm. */
+export function workerdModuleOptions(scriptPath) {
+  return {
     modules: true,
     scriptPath,
     modulesRoot: root,
@@ -48,8 +48,13 @@ export async function startWorkerd(scriptPath, options = {}) {
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
     ],
     compatibilityDate: '2025-09-01',
-    ...options,
-  });
+  };
+}
+
+export async function startWorkerd(scriptPath, options = {}) {
+  const { Miniflare } = await import('miniflare');
+  // With `workers` (several workers), each entry carries its own module options.
+  const mf = new Miniflare(options.workers ? options : { ...workerdModuleOptions(scriptPath), ...options });
   await mf.ready;
   return mf;
 }
