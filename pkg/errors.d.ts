@@ -32,4 +32,6 @@ export declare class KosmosError extends Error {
   /** Machine-readable extras, e.g. `{ status, retryable, retry_after_s }` for API errors, `{ problems }` for policies. */
   readonly details?: Record<string, unknown>;
   toJSON(): { code: string; message: string; field?: string };
+  /** True for a KosmosError of either entry (`kosmos-connect` or `kosmos-connect/policy`): an app may load both. */
+  static [Symbol.hasInstance](value: unknown): boolean;
 }

@@ -1,47 +1,82 @@
 // Builds the npm package: Rust -> wasm32, wasm-bindgen (--target web), the
 // trap-recovery patch of the glue, wasm-opt, then prints and records sizes.
+//
+// Two modules come out of the one crate:
+//   full    every capability                  pkg/gen/kosmos_connect{.js,_bg.wasm}         entry `kosmos-connect`
+//   policy  `--no-default-features --features policy`: the policy engine alone (no RSA, EC curves,
+//           AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/policy`
+// The second cargo build changes only the crate's features, so it reuses the
+// compiled dependencies and relinks the crate alone; each module is copied
+// out of target/ before the next build overwrites it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rollup } from 'rollup';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const gen = join(root, 'pkg', 'gen');
+const pkg = join(root, 'pkg');
+const gen = join(pkg, 'gen');
+const policyRoot = join(gen, 'policy');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
-const raw = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'kosmos_connect.wasm');
-rmSync(gen, { recursive: true, force: true });
-mkdirSync(gen, { recursive: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', gen, '--out-name', 'kosmos_connect', raw]);
+const MODULES = [
+  { name: 'full', features: [], out: gen },
+  { name: 'policy', features: ['--no-default-features', '--features', 'policy'], out: join(policyRoot, 'gen') },
+];
 
-// Trap recovery needs two things wasm-bindgen's glue does not offer: a way to
-// drop the trapped instance, and finalizers that never free a pointer of an
-// old instance in the new one. Patch both, and fail the build if the glue's
-// shape changed so that a pattern no longer applies.
-const gluePath = join(gen, 'kosmos_connect.js');
-let glue = readFileSync(gluePath, 'utf8');
-const must = (re, what) => {
-  if (!re.test(glue)) throw new Error(`build: wasm-bindgen glue changed, cannot patch ${what}`);
-};
-must(/let wasmModule, wasmInstance, wasm;/, 'the instance variables');
-glue = glue.replace(
-  /new FinalizationRegistry\(ptr => wasm\.(__wbg_\w+_free)\(ptr, 1\)\)/g,
-  (_, free) => `new FinalizationRegistry(held => { if (held.g === __kosmosGeneration) wasm.${free}(held.p >>> 0, 1); })`,
-);
-glue = glue.replace(
-  /(\w+Finalization)\.register\(this, this\.__wbg_ptr, this\)/g,
-  (_, reg) => `${reg}.register(this, { p: this.__wbg_ptr, g: __kosmosGeneration }, this)`,
-);
-glue = glue.replace(
-  /(\w+Finalization)\.register\(obj, obj\.__wbg_ptr, obj\)/g,
-  (_, reg) => `${reg}.register(obj, { p: obj.__wbg_ptr, g: __kosmosGeneration }, obj)`,
-);
-if (/Finalization\.register\([^)]*__wbg_ptr, (this|obj)\)/.test(glue)) {
-  throw new Error('build: a finalizer registration was left unpatched');
+rmSync(gen, { recursive: true, force: true });
+const cargoOut = join(root, 'target', 'wasm32-unknown-unknown', 'release');
+for (const m of MODULES) {
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', ...m.features]);
+  m.raw = join(cargoOut, `kosmos_connect.${m.name}.wasm`);
+  copyFileSync(join(cargoOut, 'kosmos_connect.wasm'), m.raw);
 }
-glue += `
+
+for (const m of MODULES) {
+  mkdirSync(m.out, { recursive: true });
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', m.out, '--out-name', 'kosmos_connect', m.raw]);
+  m.glue = join(m.out, 'kosmos_connect.js');
+  writeFileSync(m.glue, patchGlue(readFileSync(m.glue, 'utf8')));
+  m.wasm = join(m.out, 'kosmos_connect_bg.wasm');
+  m.beforeOpt = statSync(m.wasm).size;
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [
+    '-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+    '--enable-reference-types', '--enable-mutable-globals', '--enable-multivalue',
+    '--strip-debug', '--strip-producers', m.wasm, '-o', m.wasm,
+  ]);
+}
+
+/**
+ * Trap recovery needs two things wasm-bindgen's glue does not offer: a way to
+ * drop the trapped instance, and finalizers that never free a pointer of an
+ * old instance in the new one. Patches both into the glue of either module,
+ * and fails the build if the glue's shape changed so that a pattern no
+ * longer applies.
+ */
+function patchGlue(glue) {
+  const must = (re, what) => {
+    if (!re.test(glue)) throw new Error(`build: wasm-bindgen glue changed, cannot patch ${what}`);
+  };
+  must(/let wasmModule, wasmInstance, wasm;/, 'the instance variables');
+  must(/export function __kosmosSelfTestTrap\(/, 'the trap self-test (the module lacks the export)');
+  glue = glue.replace(
+    /new FinalizationRegistry\(ptr => wasm\.(__wbg_\w+_free)\(ptr, 1\)\)/g,
+    (_, free) => `new FinalizationRegistry(held => { if (held.g === __kosmosGeneration) wasm.${free}(held.p >>> 0, 1); })`,
+  );
+  glue = glue.replace(
+    /(\w+Finalization)\.register\(this, this\.__wbg_ptr, this\)/g,
+    (_, reg) => `${reg}.register(this, { p: this.__wbg_ptr, g: __kosmosGeneration }, this)`,
+  );
+  glue = glue.replace(
+    /(\w+Finalization)\.register\(obj, obj\.__wbg_ptr, obj\)/g,
+    (_, reg) => `${reg}.register(obj, { p: obj.__wbg_ptr, g: __kosmosGeneration }, obj)`,
+  );
+  if (/Finalization\.register\([^)]*__wbg_ptr, (this|obj)\)/.test(glue)) {
+    throw new Error('build: a finalizer registration was left unpatched');
+  }
+  return glue + `
 let __kosmosGeneration = 0;
 /** Drops the current instance (after a trap); returns the compiled module for a fresh one. */
 export function __kosmosReset() {
@@ -55,44 +90,99 @@ export function __kosmosReset() {
 /** The raw exports of the live instance (tests use it to force a trap). */
 export function __kosmosRawExports() { return wasm; }
 `;
-writeFileSync(gluePath, glue);
+}
 
-const opt = join(root, 'node_modules', '.bin', 'wasm-opt');
-const bgWasm = join(gen, 'kosmos_connect_bg.wasm');
-const beforeOpt = statSync(bgWasm).size;
-run(opt, [
-  '-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-reference-types', '--enable-mutable-globals', '--enable-multivalue',
-  '--strip-debug', '--strip-producers', bgWasm, '-o', bgWasm,
-]);
+// The `kosmos-connect/policy` entries are generated from the same sources as
+// the main ones, never copied by hand: rollup follows the imports of
+// pkg/node.js, workerd.js and browser.js with one substitution, `./api.js`
+// (every capability) -> `./api-policy.js` (the policy API), and writes each
+// module it reached (core.js, errors.js, api/policy.js, ...) unbundled to
+// pkg/gen/policy/ under its own path. The glue and the .wasm stay external
+// imports: pkg/gen/policy/gen/ holds the policy module under the same names
+// pkg/gen/ holds the full one, so every relative path in the sources (the
+// glue import, `new URL('./gen/kosmos_connect_bg.wasm', import.meta.url)`,
+// the workerd .wasm import) is already right. Each entry thus has its own
+// core.js state (instance, generation), so an app may load both.
+async function buildPolicyEntries() {
+  const swapped = new Set();
+  const b = await rollup({
+    input: { node: join(pkg, 'node.js'), workerd: join(pkg, 'workerd.js'), browser: join(pkg, 'browser.js') },
+    plugins: [
+      {
+        name: 'kosmos-policy-entry',
+        resolveId(source, importer) {
+          if (source.startsWith('node:')) return { id: source, external: true };
+          if (!importer) return null;
+          const abs = resolve(dirname(importer), source);
+          if (abs === join(pkg, 'api.js')) {
+            swapped.add(importer);
+            return join(pkg, 'api-policy.js');
+          }
+          if (abs.startsWith(gen + sep)) {
+            if (dirname(importer) !== pkg) this.error(`${importer} imports ${source}: only modules directly in pkg/ may import pkg/gen/`);
+            return { id: source, external: true };
+          }
+          return null;
+        },
+      },
+    ],
+    onwarn: (w) => {
+      if (w.code === 'CIRCULAR_DEPENDENCY') return;
+      throw new Error(`build: policy entries: ${w.message}`);
+    },
+  });
+  await b.write({
+    dir: policyRoot,
+    format: 'es',
+    preserveModules: true,
+    preserveModulesRoot: pkg,
+    entryFileNames: '[name].js',
+    banner: '// GENERATED by scripts/build.mjs from pkg/ for the `kosmos-connect/policy` entry. Do not edit.',
+  });
+  await b.close();
+  if (swapped.size !== 3) throw new Error(`build: expected the three host entries to import ./api.js, saw ${swapped.size}`);
+}
+await buildPolicyEntries();
 
-// Sizes: the module, and the shim (hand-written pkg/ plus generated glue).
+// Sizes: each module, and its shim (hand-written JS plus generated glue).
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
-const shimFiles = [];
-const walk = (dir) => {
+const jsUnder = (dir, skip) => {
+  const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (name !== 'gen') walk(p); } else if (name.endsWith('.js')) shimFiles.push(p);
+    if (statSync(p).isDirectory()) { if (p !== skip) out.push(...jsUnder(p, skip)); } else if (name.endsWith('.js')) out.push(p);
   }
+  return out;
 };
-walk(join(root, 'pkg'));
-shimFiles.push(gluePath);
-const shim = Buffer.concat(shimFiles.map((f) => readFileSync(f)));
-const wasm = readFileSync(bgWasm);
+function sizes(m, shimFiles) {
+  const shim = Buffer.concat(shimFiles.map((f) => readFileSync(f)));
+  const wasm = readFileSync(m.wasm);
+  const r = {
+    wasm_raw_bytes: statSync(m.raw).size,
+    wasm_bindgen_bytes: m.beforeOpt,
+    wasm_opt_bytes: wasm.length,
+    wasm_gzip_bytes: gz(wasm),
+    shim_files: shimFiles.length,
+    shim_bytes: shim.length,
+    shim_gzip_bytes: gz(shim),
+  };
+  r.total_gzip_bytes = r.wasm_gzip_bytes + r.shim_gzip_bytes;
+  return r;
+}
+const [full, policy] = MODULES;
+// The full module's figures stay at the top level (what bench/ and the budget
+// read); the policy module's under `policy`.
 const report = {
-  wasm_raw_bytes: statSync(raw).size,
-  wasm_bindgen_bytes: beforeOpt,
-  wasm_opt_bytes: wasm.length,
-  wasm_gzip_bytes: gz(wasm),
-  shim_bytes: shim.length,
-  shim_gzip_bytes: gz(shim),
+  ...sizes(full, [...jsUnder(pkg, gen), full.glue]),
+  policy: sizes(policy, jsUnder(policyRoot)),
 };
-report.total_gzip_bytes = report.wasm_gzip_bytes + report.shim_gzip_bytes;
 writeFileSync(join(gen, 'size.json'), JSON.stringify(report, null, 2) + '\n');
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log('\nkosmos-connect size report');
-console.log(`  wasm  raw (cargo)     ${kb(report.wasm_raw_bytes)}`);
-console.log(`  wasm  after bindgen   ${kb(report.wasm_bindgen_bytes)}`);
-console.log(`  wasm  after wasm-opt  ${kb(report.wasm_opt_bytes)}   gzip ${kb(report.wasm_gzip_bytes)}`);
-console.log(`  shim  ${shimFiles.length} files         ${kb(report.shim_bytes)}   gzip ${kb(report.shim_gzip_bytes)}`);
-console.log(`  total gzip            ${kb(report.total_gzip_bytes)}`);
+for (const [name, r] of [['kosmos-connect (full)', report], ['kosmos-connect/policy', report.policy]]) {
+  console.log(`\n${name} size report`);
+  console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
+  console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
+  console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
+  console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
+  console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
+}

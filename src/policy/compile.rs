@@ -3,13 +3,14 @@
 use serde_json::{Map, Value};
 
 use super::analysis;
-use super::cond::{Cmp, Cond, NumOp, Sig, Staleness, Test, Ty, BUILTINS};
+use super::cond::{Cmp, Cond, NumOp, Sig, Staleness, Test};
 use super::context::{is_action_type, is_country, quote};
 use super::currency::Currency;
 use super::error::{PolicyError, Problem};
 use super::geo::DEFAULT_MAX_SPEED_KMH;
 use super::ip::CidrSet;
 use super::model::{DecisionKind, Outcome};
+use super::signal::{Builtin, Ty};
 
 /// Largest policy document accepted, in bytes.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
@@ -542,10 +543,7 @@ impl Compiler {
                 .position(|(n, _)| n == custom)
                 .and_then(|i| self.custom.get(i).map(|(_, t)| (Sig::Custom(i), *t)))
         } else {
-            BUILTINS
-                .iter()
-                .find(|(n, _, _)| *n == name)
-                .map(|&(_, s, t)| (s, t))
+            Builtin::by_path(name).map(|(b, t)| (Sig::Builtin(b), t))
         };
         let Some((sig, ty)) = found else {
             let hint = if name.starts_with("custom.") {
@@ -588,7 +586,7 @@ impl Compiler {
                 false,
             ));
         }
-        if sig == Sig::ActionAmountMinor {
+        if sig == Sig::Builtin(Builtin::ActionAmountMinor) {
             self.problem(
                 &name_path,
                 "compare amounts with `amount_above`, which sets a threshold per currency",
@@ -644,12 +642,14 @@ impl Compiler {
                     return None;
                 };
                 let range = match sig {
-                    Sig::RiskScore => Some((0.0, 1.0, "risk scores run from 0 to 1")),
-                    Sig::CurrentIal => Some((0.0, 3.0, "ial runs from 0 to 3")),
-                    Sig::GeoLat | Sig::LastLat => {
+                    Sig::Builtin(Builtin::RiskScore) => {
+                        Some((0.0, 1.0, "risk scores run from 0 to 1"))
+                    }
+                    Sig::Builtin(Builtin::CurrentIal) => Some((0.0, 3.0, "ial runs from 0 to 3")),
+                    Sig::Builtin(Builtin::GeoLat | Builtin::LastLat) => {
                         Some((-90.0, 90.0, "latitude runs from -90 to 90"))
                     }
-                    Sig::GeoLon | Sig::LastLon => {
+                    Sig::Builtin(Builtin::GeoLon | Builtin::LastLon) => {
                         Some((-180.0, 180.0, "longitude runs from -180 to 180"))
                     }
                     _ => None,
@@ -687,13 +687,17 @@ impl Compiler {
             Ty::String => {
                 let check = |this: &mut Self, s: &str, p: &str| -> bool {
                     let msg = match sig {
-                        Sig::GeoCountry | Sig::LastCountry if !is_country(s) => {
+                        Sig::Builtin(Builtin::GeoCountry | Builtin::LastCountry)
+                            if !is_country(s) =>
+                        {
                             "is not an iso 3166-1 alpha-2 country code in upper case, like `US`"
                         }
-                        Sig::ActionType if !is_action_type(s) => {
+                        Sig::Builtin(Builtin::ActionType) if !is_action_type(s) => {
                             "is not a known action type; a deployment's own types start with `x_`"
                         }
-                        Sig::ActionCurrency if Currency::from_code(s).is_none() => {
+                        Sig::Builtin(Builtin::ActionCurrency)
+                            if Currency::from_code(s).is_none() =>
+                        {
                             "is not a supported iso 4217 currency code"
                         }
                         _ => return true,
@@ -864,13 +868,18 @@ impl Compiler {
             default_missing,
             "say what missing login history means; it is never treated as safe by default",
         );
-        let cmp = |sig, cmp| Some(Test::Cmp { sig, cmp });
+        let cmp = |b: Builtin, cmp| {
+            Some(Test::Cmp {
+                sig: Sig::Builtin(b),
+                cmp,
+            })
+        };
         let test = match key {
             "device" => match arg.as_str() {
-                Some("new") => cmp(Sig::DeviceKnown, Cmp::BoolEq(false)),
-                Some("known") => cmp(Sig::DeviceKnown, Cmp::BoolEq(true)),
-                Some("trusted") => cmp(Sig::DeviceTrusted, Cmp::BoolEq(true)),
-                Some("untrusted") => cmp(Sig::DeviceTrusted, Cmp::BoolEq(false)),
+                Some("new") => cmp(Builtin::DeviceKnown, Cmp::BoolEq(false)),
+                Some("known") => cmp(Builtin::DeviceKnown, Cmp::BoolEq(true)),
+                Some("trusted") => cmp(Builtin::DeviceTrusted, Cmp::BoolEq(true)),
+                Some("untrusted") => cmp(Builtin::DeviceTrusted, Cmp::BoolEq(false)),
                 _ => {
                     self.problem(
                         &arg_path,
@@ -881,14 +890,14 @@ impl Compiler {
             },
             "ip_in" => {
                 let set = self.ip_set(Some(arg), &arg_path);
-                set.and_then(|s| cmp(Sig::Ip, Cmp::IpIn(s)))
+                set.and_then(|s| cmp(Builtin::Ip, Cmp::IpIn(s)))
             }
             "ip_flag" => match arg.as_str() {
                 Some("anonymous") => Some(Test::AnonymousIp),
-                Some("vpn") => cmp(Sig::IpVpn, Cmp::BoolEq(true)),
-                Some("tor") => cmp(Sig::IpTor, Cmp::BoolEq(true)),
-                Some("proxy") => cmp(Sig::IpProxy, Cmp::BoolEq(true)),
-                Some("hosting") => cmp(Sig::IpHosting, Cmp::BoolEq(true)),
+                Some("vpn") => cmp(Builtin::IpVpn, Cmp::BoolEq(true)),
+                Some("tor") => cmp(Builtin::IpTor, Cmp::BoolEq(true)),
+                Some("proxy") => cmp(Builtin::IpProxy, Cmp::BoolEq(true)),
+                Some("hosting") => cmp(Builtin::IpHosting, Cmp::BoolEq(true)),
                 _ => {
                     self.problem(
                         &arg_path,
@@ -908,7 +917,7 @@ impl Compiler {
                     }
                     ok
                 });
-                list.and_then(|l| cmp(Sig::GeoCountry, Cmp::StrIn(l)))
+                list.and_then(|l| cmp(Builtin::GeoCountry, Cmp::StrIn(l)))
             }
             "country_changed" => {
                 let stale = match arg {
@@ -929,7 +938,9 @@ impl Compiler {
             }
             "impossible_travel" => self.travel(arg, &arg_path),
             "risk_score_above" => match arg.as_f64() {
-                Some(t) if (0.0..1.0).contains(&t) => cmp(Sig::RiskScore, Cmp::Num(NumOp::Gt, t)),
+                Some(t) if (0.0..1.0).contains(&t) => {
+                    cmp(Builtin::RiskScore, Cmp::Num(NumOp::Gt, t))
+                }
                 _ => {
                     self.problem(
                         &arg_path,
@@ -939,7 +950,7 @@ impl Compiler {
                 }
             },
             "bot_detected" => match arg.as_bool() {
-                Some(b) => cmp(Sig::RiskBot, Cmp::BoolEq(b)),
+                Some(b) => cmp(Builtin::RiskBot, Cmp::BoolEq(b)),
                 None => {
                     self.problem(&arg_path, "must be `true` or `false`");
                     None
@@ -959,7 +970,7 @@ impl Compiler {
                     }
                     ok
                 });
-                list.and_then(|l| cmp(Sig::ActionType, Cmp::StrIn(l)))
+                list.and_then(|l| cmp(Builtin::ActionType, Cmp::StrIn(l)))
             }
             "amount_above" => self.amount(arg, obj, path),
             "step_up_older_than" | "verification_older_than" => match arg.as_u64() {
@@ -972,7 +983,7 @@ impl Compiler {
             },
             "ial_below" => match arg.as_u64() {
                 Some(n @ 1..=3) => cmp(
-                    Sig::CurrentIal,
+                    Builtin::CurrentIal,
                     Cmp::Num(NumOp::Lt, f64::from(u8::try_from(n).unwrap_or(3))),
                 ),
                 _ => {

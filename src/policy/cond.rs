@@ -14,137 +14,21 @@ use super::context::Context;
 use super::currency::Currency;
 use super::geo;
 use super::ip::CidrSet;
+use super::signal::Builtin;
 
-/// The type of a signal, which decides the operators that apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Ty {
-    Number,
-    Integer,
-    Timestamp,
-    String,
-    Boolean,
-    StringSet,
-    Ip,
-}
-
-impl Ty {
-    /// Type names a policy may declare for its custom signals.
-    pub(super) fn parse_custom(s: &str) -> Option<Self> {
-        match s {
-            "number" => Some(Self::Number),
-            "integer" => Some(Self::Integer),
-            "string" => Some(Self::String),
-            "boolean" => Some(Self::Boolean),
-            "string_set" => Some(Self::StringSet),
-            _ => None,
-        }
-    }
-
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Self::Number => "a number",
-            Self::Integer => "an integer",
-            Self::Timestamp => "unix seconds",
-            Self::String => "a string",
-            Self::Boolean => "a boolean",
-            Self::StringSet => "an array of strings",
-            Self::Ip => "an ip address",
-        }
-    }
-
-    /// Whether a custom context value has this type.
-    pub(super) fn accepts(self, v: &Value) -> bool {
-        match self {
-            Self::Number => v.is_number(),
-            Self::Integer | Self::Timestamp => v.is_i64() || v.is_u64(),
-            Self::String => v.is_string(),
-            Self::Boolean => v.is_boolean(),
-            Self::StringSet => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-            Self::Ip => v.as_str().is_some_and(|s| s.parse::<IpAddr>().is_ok()),
-        }
-    }
-}
-
-/// A signal a comparison reads.
+/// A signal a comparison reads: built in, or a policy's declared custom
+/// signal by declaration index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Sig {
-    Now,
-    DeviceKnown,
-    DeviceTrusted,
-    DeviceId,
-    Ip,
-    IpAnonymous,
-    IpVpn,
-    IpTor,
-    IpProxy,
-    IpHosting,
-    GeoCountry,
-    GeoLat,
-    GeoLon,
-    LastCountry,
-    LastIp,
-    LastLat,
-    LastLon,
-    LastAt,
-    RiskScore,
-    RiskBot,
-    RiskImpossibleTravel,
-    ActionType,
-    ActionAmountMinor,
-    ActionCurrency,
-    ActionObject,
-    ActionRecordId,
-    UserId,
-    UserRoles,
-    LastStepUpAt,
-    LastVerificationAt,
-    CurrentIal,
-    /// A declared custom signal, by declaration index.
+    Builtin(Builtin),
     Custom(usize),
 }
 
-/// Built-in signals by the dotted name a policy uses.
-pub(super) const BUILTINS: &[(&str, Sig, Ty)] = &[
-    ("now", Sig::Now, Ty::Timestamp),
-    ("device.known", Sig::DeviceKnown, Ty::Boolean),
-    ("device.trusted", Sig::DeviceTrusted, Ty::Boolean),
-    ("device.id", Sig::DeviceId, Ty::String),
-    ("ip", Sig::Ip, Ty::Ip),
-    ("ip_flags.anonymous", Sig::IpAnonymous, Ty::Boolean),
-    ("ip_flags.vpn", Sig::IpVpn, Ty::Boolean),
-    ("ip_flags.tor", Sig::IpTor, Ty::Boolean),
-    ("ip_flags.proxy", Sig::IpProxy, Ty::Boolean),
-    ("ip_flags.hosting", Sig::IpHosting, Ty::Boolean),
-    ("geo.country", Sig::GeoCountry, Ty::String),
-    ("geo.lat", Sig::GeoLat, Ty::Number),
-    ("geo.lon", Sig::GeoLon, Ty::Number),
-    ("last_login.country", Sig::LastCountry, Ty::String),
-    ("last_login.ip", Sig::LastIp, Ty::Ip),
-    ("last_login.lat", Sig::LastLat, Ty::Number),
-    ("last_login.lon", Sig::LastLon, Ty::Number),
-    ("last_login.at", Sig::LastAt, Ty::Timestamp),
-    ("risk.score", Sig::RiskScore, Ty::Number),
-    ("risk.bot", Sig::RiskBot, Ty::Boolean),
-    (
-        "risk.impossible_travel",
-        Sig::RiskImpossibleTravel,
-        Ty::Boolean,
-    ),
-    ("action.type", Sig::ActionType, Ty::String),
-    ("action.amount_minor", Sig::ActionAmountMinor, Ty::Integer),
-    ("action.currency", Sig::ActionCurrency, Ty::String),
-    ("action.object", Sig::ActionObject, Ty::String),
-    ("action.record_id", Sig::ActionRecordId, Ty::String),
-    ("user.id", Sig::UserId, Ty::String),
-    ("user.roles", Sig::UserRoles, Ty::StringSet),
-    ("last_step_up_at", Sig::LastStepUpAt, Ty::Timestamp),
-    (
-        "last_verification_at",
-        Sig::LastVerificationAt,
-        Ty::Timestamp,
-    ),
-    ("current_ial", Sig::CurrentIal, Ty::Integer),
-];
+impl From<Builtin> for Sig {
+    fn from(b: Builtin) -> Self {
+        Self::Builtin(b)
+    }
+}
 
 /// A signal's value during evaluation.
 #[derive(Debug, Clone, Copy)]
@@ -233,8 +117,10 @@ impl Test {
     pub(super) fn reads_now(&self) -> bool {
         matches!(
             self,
-            Self::Cmp { sig: Sig::Now, .. }
-                | Self::CountryChanged { stale: Some(_) }
+            Self::Cmp {
+                sig: Sig::Builtin(Builtin::Now),
+                ..
+            } | Self::CountryChanged { stale: Some(_) }
                 | Self::ImpossibleTravel { .. }
                 | Self::StepUpOlderThan(_)
                 | Self::VerificationOlderThan(_)
@@ -273,43 +159,50 @@ fn num(n: Option<u64>) -> Option<Val<'static>> {
 }
 
 impl<'c> Env<'c> {
-    /// The value of a signal, `None` when absent.
-    pub(super) fn get(&self, sig: Sig) -> Option<Val<'c>> {
+    /// The value of a built-in signal, `None` when absent.
+    fn builtin(&self, b: Builtin) -> Option<Val<'c>> {
         let c = self.ctx;
-        match sig {
-            Sig::Now => num(c.now),
-            Sig::DeviceKnown => c.device_known.map(Val::Bool),
-            Sig::DeviceTrusted => c.device_trusted.map(Val::Bool),
-            Sig::DeviceId => c.device_id.as_deref().map(Val::Str),
-            Sig::Ip => c.ip.map(Val::Ip),
-            Sig::IpAnonymous => c.ip_anonymous.map(Val::Bool),
-            Sig::IpVpn => c.ip_vpn.map(Val::Bool),
-            Sig::IpTor => c.ip_tor.map(Val::Bool),
-            Sig::IpProxy => c.ip_proxy.map(Val::Bool),
-            Sig::IpHosting => c.ip_hosting.map(Val::Bool),
-            Sig::GeoCountry => c.geo_country.as_deref().map(Val::Str),
-            Sig::GeoLat => c.geo_lat.map(Val::Num),
-            Sig::GeoLon => c.geo_lon.map(Val::Num),
-            Sig::LastCountry => c.last_country.as_deref().map(Val::Str),
-            Sig::LastIp => c.last_ip.map(Val::Ip),
-            Sig::LastLat => c.last_lat.map(Val::Num),
-            Sig::LastLon => c.last_lon.map(Val::Num),
-            Sig::LastAt => num(c.last_at),
-            Sig::RiskScore => c.risk_score.map(Val::Num),
-            Sig::RiskBot => c.risk_bot.map(Val::Bool),
-            Sig::RiskImpossibleTravel => c.risk_impossible_travel.map(Val::Bool),
-            Sig::ActionType => c.action_type.as_deref().map(Val::Str),
+        match b {
+            Builtin::Now => num(c.now),
+            Builtin::DeviceKnown => c.device_known.map(Val::Bool),
+            Builtin::DeviceTrusted => c.device_trusted.map(Val::Bool),
+            Builtin::DeviceId => c.device_id.as_deref().map(Val::Str),
+            Builtin::Ip => c.ip.map(Val::Ip),
+            Builtin::IpAnonymous => c.ip_anonymous.map(Val::Bool),
+            Builtin::IpVpn => c.ip_vpn.map(Val::Bool),
+            Builtin::IpTor => c.ip_tor.map(Val::Bool),
+            Builtin::IpProxy => c.ip_proxy.map(Val::Bool),
+            Builtin::IpHosting => c.ip_hosting.map(Val::Bool),
+            Builtin::GeoCountry => c.geo_country.as_deref().map(Val::Str),
+            Builtin::GeoLat => c.geo_lat.map(Val::Num),
+            Builtin::GeoLon => c.geo_lon.map(Val::Num),
+            Builtin::LastCountry => c.last_country.as_deref().map(Val::Str),
+            Builtin::LastIp => c.last_ip.map(Val::Ip),
+            Builtin::LastLat => c.last_lat.map(Val::Num),
+            Builtin::LastLon => c.last_lon.map(Val::Num),
+            Builtin::LastAt => num(c.last_at),
+            Builtin::RiskScore => c.risk_score.map(Val::Num),
+            Builtin::RiskBot => c.risk_bot.map(Val::Bool),
+            Builtin::RiskImpossibleTravel => c.risk_impossible_travel.map(Val::Bool),
+            Builtin::ActionType => c.action_type.as_deref().map(Val::Str),
             // The compiler refuses comparisons on the bare amount (they
             // would ignore the currency); this arm only serves `present`.
-            Sig::ActionAmountMinor => c.action_amount_minor.map(|_| Val::Bool(true)),
-            Sig::ActionCurrency => c.action_currency.map(|cur| Val::Str(cur.code())),
-            Sig::ActionObject => c.action_object.as_deref().map(Val::Str),
-            Sig::ActionRecordId => c.action_record_id.as_deref().map(Val::Str),
-            Sig::UserId => c.user_id.as_deref().map(Val::Str),
-            Sig::UserRoles => c.user_roles.as_deref().map(Val::StrSet),
-            Sig::LastStepUpAt => num(c.last_step_up_at),
-            Sig::LastVerificationAt => num(c.last_verification_at),
-            Sig::CurrentIal => c.current_ial.map(|n| Val::Num(f64::from(n))),
+            Builtin::ActionAmountMinor => c.action_amount_minor.map(|_| Val::Bool(true)),
+            Builtin::ActionCurrency => c.action_currency.map(|cur| Val::Str(cur.code())),
+            Builtin::ActionObject => c.action_object.as_deref().map(Val::Str),
+            Builtin::ActionRecordId => c.action_record_id.as_deref().map(Val::Str),
+            Builtin::UserId => c.user_id.as_deref().map(Val::Str),
+            Builtin::UserRoles => c.user_roles.as_deref().map(Val::StrSet),
+            Builtin::LastStepUpAt => num(c.last_step_up_at),
+            Builtin::LastVerificationAt => num(c.last_verification_at),
+            Builtin::CurrentIal => c.current_ial.map(|n| Val::Num(f64::from(n))),
+        }
+    }
+
+    /// The value of a signal, `None` when absent.
+    pub(super) fn get(&self, sig: Sig) -> Option<Val<'c>> {
+        match sig {
+            Sig::Builtin(b) => self.builtin(b),
             Sig::Custom(i) => match self.custom.get(i).copied().flatten()? {
                 Value::Number(n) => n.as_f64().map(Val::Num),
                 Value::String(s) => Some(Val::Str(s)),

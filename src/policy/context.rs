@@ -41,6 +41,7 @@ use serde_json::{Map, Value};
 
 use super::currency::Currency;
 use super::error::PolicyError;
+use super::signal::Builtin;
 
 /// Action types a context and a policy may name. Anything else must start
 /// with `x_` (a deployment's own type), so that a typo is caught, not
@@ -238,44 +239,9 @@ impl Section {
     }
 }
 
-/// The scalar fields of the context.
-#[derive(Debug, Clone, Copy)]
-enum Field {
-    Now,
-    DeviceKnown,
-    DeviceTrusted,
-    DeviceId,
-    Ip,
-    IpAnonymous,
-    IpVpn,
-    IpTor,
-    IpProxy,
-    IpHosting,
-    GeoCountry,
-    GeoLat,
-    GeoLon,
-    LastCountry,
-    LastIp,
-    LastLat,
-    LastLon,
-    LastAt,
-    RiskScore,
-    RiskBot,
-    RiskTravel,
-    ActionType,
-    ActionAmount,
-    ActionCurrency,
-    ActionObject,
-    ActionRecordId,
-    UserId,
-    LastStepUpAt,
-    LastVerificationAt,
-    CurrentIal,
-}
-
 /// What a key names.
 enum Slot {
-    Field(Field),
+    Field(Builtin),
     Section(Section),
     Roles,
     Custom,
@@ -284,18 +250,18 @@ enum Slot {
 /// What `key` names at the top level.
 fn top_slot(key: &str) -> Option<Slot> {
     Some(match key {
-        "now" => Slot::Field(Field::Now),
+        "now" => Slot::Field(Builtin::Now),
         "device" => Slot::Section(Section::Device),
-        "ip" => Slot::Field(Field::Ip),
+        "ip" => Slot::Field(Builtin::Ip),
         "ip_flags" => Slot::Section(Section::IpFlags),
         "geo" => Slot::Section(Section::Geo),
         "last_login" => Slot::Section(Section::LastLogin),
         "risk" => Slot::Section(Section::Risk),
         "action" => Slot::Section(Section::Action),
         "user" => Slot::Section(Section::User),
-        "last_step_up_at" => Slot::Field(Field::LastStepUpAt),
-        "last_verification_at" => Slot::Field(Field::LastVerificationAt),
-        "current_ial" => Slot::Field(Field::CurrentIal),
+        "last_step_up_at" => Slot::Field(Builtin::LastStepUpAt),
+        "last_verification_at" => Slot::Field(Builtin::LastVerificationAt),
+        "current_ial" => Slot::Field(Builtin::CurrentIal),
         "custom" => Slot::Custom,
         _ => return None,
     })
@@ -304,72 +270,35 @@ fn top_slot(key: &str) -> Option<Slot> {
 /// What `key` names inside `section`.
 fn section_slot(section: Section, key: &str) -> Option<Slot> {
     let f = match (section, key) {
-        (Section::Device, "known") => Field::DeviceKnown,
-        (Section::Device, "trusted") => Field::DeviceTrusted,
-        (Section::Device, "id") => Field::DeviceId,
-        (Section::IpFlags, "anonymous") => Field::IpAnonymous,
-        (Section::IpFlags, "vpn") => Field::IpVpn,
-        (Section::IpFlags, "tor") => Field::IpTor,
-        (Section::IpFlags, "proxy") => Field::IpProxy,
-        (Section::IpFlags, "hosting") => Field::IpHosting,
-        (Section::Geo, "country") => Field::GeoCountry,
-        (Section::Geo, "lat") => Field::GeoLat,
-        (Section::Geo, "lon") => Field::GeoLon,
-        (Section::LastLogin, "country") => Field::LastCountry,
-        (Section::LastLogin, "ip") => Field::LastIp,
-        (Section::LastLogin, "lat") => Field::LastLat,
-        (Section::LastLogin, "lon") => Field::LastLon,
-        (Section::LastLogin, "at") => Field::LastAt,
-        (Section::Risk, "score") => Field::RiskScore,
-        (Section::Risk, "bot") => Field::RiskBot,
-        (Section::Risk, "impossible_travel") => Field::RiskTravel,
-        (Section::Action, "type") => Field::ActionType,
-        (Section::Action, "amount_minor") => Field::ActionAmount,
-        (Section::Action, "currency") => Field::ActionCurrency,
-        (Section::Action, "object") => Field::ActionObject,
-        (Section::Action, "record_id") => Field::ActionRecordId,
-        (Section::User, "id") => Field::UserId,
+        (Section::Device, "known") => Builtin::DeviceKnown,
+        (Section::Device, "trusted") => Builtin::DeviceTrusted,
+        (Section::Device, "id") => Builtin::DeviceId,
+        (Section::IpFlags, "anonymous") => Builtin::IpAnonymous,
+        (Section::IpFlags, "vpn") => Builtin::IpVpn,
+        (Section::IpFlags, "tor") => Builtin::IpTor,
+        (Section::IpFlags, "proxy") => Builtin::IpProxy,
+        (Section::IpFlags, "hosting") => Builtin::IpHosting,
+        (Section::Geo, "country") => Builtin::GeoCountry,
+        (Section::Geo, "lat") => Builtin::GeoLat,
+        (Section::Geo, "lon") => Builtin::GeoLon,
+        (Section::LastLogin, "country") => Builtin::LastCountry,
+        (Section::LastLogin, "ip") => Builtin::LastIp,
+        (Section::LastLogin, "lat") => Builtin::LastLat,
+        (Section::LastLogin, "lon") => Builtin::LastLon,
+        (Section::LastLogin, "at") => Builtin::LastAt,
+        (Section::Risk, "score") => Builtin::RiskScore,
+        (Section::Risk, "bot") => Builtin::RiskBot,
+        (Section::Risk, "impossible_travel") => Builtin::RiskImpossibleTravel,
+        (Section::Action, "type") => Builtin::ActionType,
+        (Section::Action, "amount_minor") => Builtin::ActionAmountMinor,
+        (Section::Action, "currency") => Builtin::ActionCurrency,
+        (Section::Action, "object") => Builtin::ActionObject,
+        (Section::Action, "record_id") => Builtin::ActionRecordId,
+        (Section::User, "id") => Builtin::UserId,
         (Section::User, "roles") => return Some(Slot::Roles),
         _ => return None,
     };
     Some(Slot::Field(f))
-}
-
-impl Field {
-    fn path(self) -> &'static str {
-        match self {
-            Self::Now => "now",
-            Self::DeviceKnown => "device.known",
-            Self::DeviceTrusted => "device.trusted",
-            Self::DeviceId => "device.id",
-            Self::Ip => "ip",
-            Self::IpAnonymous => "ip_flags.anonymous",
-            Self::IpVpn => "ip_flags.vpn",
-            Self::IpTor => "ip_flags.tor",
-            Self::IpProxy => "ip_flags.proxy",
-            Self::IpHosting => "ip_flags.hosting",
-            Self::GeoCountry => "geo.country",
-            Self::GeoLat => "geo.lat",
-            Self::GeoLon => "geo.lon",
-            Self::LastCountry => "last_login.country",
-            Self::LastIp => "last_login.ip",
-            Self::LastLat => "last_login.lat",
-            Self::LastLon => "last_login.lon",
-            Self::LastAt => "last_login.at",
-            Self::RiskScore => "risk.score",
-            Self::RiskBot => "risk.bot",
-            Self::RiskTravel => "risk.impossible_travel",
-            Self::ActionType => "action.type",
-            Self::ActionAmount => "action.amount_minor",
-            Self::ActionCurrency => "action.currency",
-            Self::ActionObject => "action.object",
-            Self::ActionRecordId => "action.record_id",
-            Self::UserId => "user.id",
-            Self::LastStepUpAt => "last_step_up_at",
-            Self::LastVerificationAt => "last_verification_at",
-            Self::CurrentIal => "current_ial",
-        }
-    }
 }
 
 fn boolean(v: &Sc<'_>, field: &str) -> Result<Option<bool>, PolicyError> {
@@ -450,31 +379,31 @@ fn country<'a>(v: Sc<'a>, field: &str) -> Result<Option<Cow<'a, str>>, PolicyErr
 
 impl<'a> Context<'a> {
     /// Checks one scalar field and stores it.
-    fn set(&mut self, f: Field, v: Sc<'a>) -> Result<(), PolicyError> {
+    fn set(&mut self, f: Builtin, v: Sc<'a>) -> Result<(), PolicyError> {
         let p = f.path();
         match f {
-            Field::Now => self.now = unix_seconds(&v, p)?,
-            Field::DeviceKnown => self.device_known = boolean(&v, p)?,
-            Field::DeviceTrusted => self.device_trusted = boolean(&v, p)?,
-            Field::DeviceId => self.device_id = string(v, p)?,
-            Field::Ip => self.ip = ip(v, p)?,
-            Field::IpAnonymous => self.ip_anonymous = boolean(&v, p)?,
-            Field::IpVpn => self.ip_vpn = boolean(&v, p)?,
-            Field::IpTor => self.ip_tor = boolean(&v, p)?,
-            Field::IpProxy => self.ip_proxy = boolean(&v, p)?,
-            Field::IpHosting => self.ip_hosting = boolean(&v, p)?,
-            Field::GeoCountry => self.geo_country = country(v, p)?,
-            Field::GeoLat => self.geo_lat = number_in(&v, p, -90.0, 90.0, "-90 and 90")?,
-            Field::GeoLon => self.geo_lon = number_in(&v, p, -180.0, 180.0, "-180 and 180")?,
-            Field::LastCountry => self.last_country = country(v, p)?,
-            Field::LastIp => self.last_ip = ip(v, p)?,
-            Field::LastLat => self.last_lat = number_in(&v, p, -90.0, 90.0, "-90 and 90")?,
-            Field::LastLon => self.last_lon = number_in(&v, p, -180.0, 180.0, "-180 and 180")?,
-            Field::LastAt => self.last_at = unix_seconds(&v, p)?,
-            Field::RiskScore => self.risk_score = number_in(&v, p, 0.0, 1.0, "0 and 1")?,
-            Field::RiskBot => self.risk_bot = boolean(&v, p)?,
-            Field::RiskTravel => self.risk_impossible_travel = boolean(&v, p)?,
-            Field::ActionType => {
+            Builtin::Now => self.now = unix_seconds(&v, p)?,
+            Builtin::DeviceKnown => self.device_known = boolean(&v, p)?,
+            Builtin::DeviceTrusted => self.device_trusted = boolean(&v, p)?,
+            Builtin::DeviceId => self.device_id = string(v, p)?,
+            Builtin::Ip => self.ip = ip(v, p)?,
+            Builtin::IpAnonymous => self.ip_anonymous = boolean(&v, p)?,
+            Builtin::IpVpn => self.ip_vpn = boolean(&v, p)?,
+            Builtin::IpTor => self.ip_tor = boolean(&v, p)?,
+            Builtin::IpProxy => self.ip_proxy = boolean(&v, p)?,
+            Builtin::IpHosting => self.ip_hosting = boolean(&v, p)?,
+            Builtin::GeoCountry => self.geo_country = country(v, p)?,
+            Builtin::GeoLat => self.geo_lat = number_in(&v, p, -90.0, 90.0, "-90 and 90")?,
+            Builtin::GeoLon => self.geo_lon = number_in(&v, p, -180.0, 180.0, "-180 and 180")?,
+            Builtin::LastCountry => self.last_country = country(v, p)?,
+            Builtin::LastIp => self.last_ip = ip(v, p)?,
+            Builtin::LastLat => self.last_lat = number_in(&v, p, -90.0, 90.0, "-90 and 90")?,
+            Builtin::LastLon => self.last_lon = number_in(&v, p, -180.0, 180.0, "-180 and 180")?,
+            Builtin::LastAt => self.last_at = unix_seconds(&v, p)?,
+            Builtin::RiskScore => self.risk_score = number_in(&v, p, 0.0, 1.0, "0 and 1")?,
+            Builtin::RiskBot => self.risk_bot = boolean(&v, p)?,
+            Builtin::RiskImpossibleTravel => self.risk_impossible_travel = boolean(&v, p)?,
+            Builtin::ActionType => {
                 self.action_type = match string(v, p)? {
                     Some(t) if !is_action_type(&t) => {
                         return Err(bad(
@@ -488,7 +417,7 @@ impl<'a> Context<'a> {
                     other => other,
                 };
             }
-            Field::ActionAmount => {
+            Builtin::ActionAmountMinor => {
                 self.action_amount_minor =
                     match v {
                         Sc::Null => None,
@@ -499,7 +428,7 @@ impl<'a> Context<'a> {
                         )),
                     };
             }
-            Field::ActionCurrency => {
+            Builtin::ActionCurrency => {
                 self.action_currency = match string(v, p)? {
                     None => None,
                     Some(code) => Some(Currency::from_code(&code).ok_or_else(|| {
@@ -510,12 +439,14 @@ impl<'a> Context<'a> {
                     })?),
                 };
             }
-            Field::ActionObject => self.action_object = string(v, p)?,
-            Field::ActionRecordId => self.action_record_id = string(v, p)?,
-            Field::UserId => self.user_id = string(v, p)?,
-            Field::LastStepUpAt => self.last_step_up_at = unix_seconds(&v, p)?,
-            Field::LastVerificationAt => self.last_verification_at = unix_seconds(&v, p)?,
-            Field::CurrentIal => {
+            Builtin::ActionObject => self.action_object = string(v, p)?,
+            Builtin::ActionRecordId => self.action_record_id = string(v, p)?,
+            Builtin::UserId => self.user_id = string(v, p)?,
+            // An array: read by `roles_of` and `RolesSeed`, never as a scalar.
+            Builtin::UserRoles => return Err(roles_error()),
+            Builtin::LastStepUpAt => self.last_step_up_at = unix_seconds(&v, p)?,
+            Builtin::LastVerificationAt => self.last_verification_at = unix_seconds(&v, p)?,
+            Builtin::CurrentIal => {
                 self.current_ial = match v {
                     Sc::Null => None,
                     Sc::U(n @ 0..=3) => u8::try_from(n).ok(),
@@ -618,7 +549,7 @@ fn roles_of(v: &Value) -> Result<Option<Vec<Cow<'_, str>>>, PolicyError> {
 }
 
 fn roles_error() -> PolicyError {
-    bad("user.roles", "must be an array of strings")
+    bad(Builtin::UserRoles.path(), "must be an array of strings")
 }
 
 // ---- The text path: serde visitors over the same slots and checks. ----
@@ -1104,6 +1035,38 @@ mod tests {
             match Context::from_json(text) {
                 Err(PolicyError::BadContext { field, .. }) => assert_eq!(field, "$", "{text}"),
                 other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_builtin_signal_is_a_context_field_under_its_own_name() {
+        use crate::policy::signal::BUILTINS;
+        let sections = [
+            Section::Device,
+            Section::IpFlags,
+            Section::Geo,
+            Section::LastLogin,
+            Section::Risk,
+            Section::Action,
+            Section::User,
+        ];
+        for &(path, b, _) in BUILTINS {
+            let slot = match path.split_once('.') {
+                None => top_slot(path),
+                Some((section, key)) => {
+                    let s = sections.iter().find(|s| s.name() == section).unwrap();
+                    assert!(
+                        matches!(top_slot(section), Some(Slot::Section(_))),
+                        "{path}"
+                    );
+                    section_slot(*s, key)
+                }
+            };
+            match slot {
+                Some(Slot::Field(f)) => assert_eq!(f, b, "{path}"),
+                Some(Slot::Roles) => assert_eq!(b, Builtin::UserRoles),
+                _ => panic!("{path} is not read from a context"),
             }
         }
     }

@@ -18,6 +18,7 @@ mod eval;
 mod geo;
 mod ip;
 mod model;
+mod signal;
 #[cfg(test)]
 mod tests;
 

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::cond::BUILTINS;
 use super::context::ACTION_TYPES;
 use super::currency::Currency;
+use super::signal::BUILTINS;
 use super::{Policy, PolicyError};
 
 fn schema() -> Value {
@@ -156,4 +156,32 @@ fn timing_breakdown() {
                 .unwrap(),
         );
     });
+}
+
+#[test]
+fn json_text_reads_numbers_exactly_as_javascript_wrote_them() {
+    // 0.1 + 0.2 in JavaScript is 0.30000000000000004, one step above 0.3;
+    // without exact float parsing the text path read it as 0.3 and missed
+    // the rule that the parsed-value path (and JavaScript) would match.
+    let p = Policy::compile(
+        r#"{"version": 1, "rules": [
+            {"id": "a", "when": {"risk_score_above": 0.3}, "then": {"decision": "deny"}}
+        ], "default": {"decision": "allow"}}"#,
+    )
+    .unwrap();
+    let text = r#"{"risk": {"score": 0.30000000000000004}}"#;
+    let from_text = p.decide_json(text).unwrap();
+    let from_value = p
+        .decide(&serde_json::from_str::<serde_json::Value>(text).unwrap())
+        .unwrap();
+    assert_eq!(from_text.decision, super::DecisionKind::Deny);
+    assert_eq!(from_value.decision, super::DecisionKind::Deny);
+    // And a float-noise run: every text read equals Rust's own exact parse.
+    let mut x = 0.1_f64;
+    for _ in 0..2000 {
+        x = (x * 1.000_000_7 + 0.000_013).fract();
+        let s = format!("{x:?}");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v.as_f64().unwrap().to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+    }
 }

@@ -1,54 +1,86 @@
 //! Moving values and errors across the JS boundary.
 
+// A build with some capabilities only (see mod.rs) leaves some helpers unused;
+// LTO drops them. The full build still checks that each one is used.
+#![cfg_attr(
+    not(all(
+        feature = "kosmos",
+        feature = "oidc",
+        feature = "policy",
+        feature = "webhook"
+    )),
+    allow(dead_code)
+)]
+
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::Error;
+use crate::{Error, ErrorInfo};
 
 /// What every export returns: a plain JS value or a thrown `KosmosError`.
 pub(super) type JsResult = Result<JsValue, JsValue>;
 
+// Each capability error converts on its own (not through `Error`), so a
+// module built with some features only keeps the messages of those
+// capabilities: `Error`'s `match` would hold every capability's Display.
 impl From<Error> for JsValue {
     fn from(e: Error) -> Self {
-        error_to_js(&e)
+        js_error(&e.to_string(), e.code(), e.field(), e.details())
     }
 }
 
 impl From<crate::KosmosError> for JsValue {
     fn from(e: crate::KosmosError) -> Self {
-        error_to_js(&e.into())
+        error_to_js(&e)
     }
 }
 
 impl From<crate::PolicyError> for JsValue {
     fn from(e: crate::PolicyError) -> Self {
-        error_to_js(&e.into())
+        error_to_js(&e)
     }
 }
 
 impl From<crate::WebhookError> for JsValue {
     fn from(e: crate::WebhookError) -> Self {
-        error_to_js(&e.into())
+        error_to_js(&e)
     }
 }
 
 impl From<crate::OidcError> for JsValue {
     fn from(e: crate::OidcError) -> Self {
-        error_to_js(&e.into())
+        error_to_js(&e)
     }
 }
 
+/// A capability error as a JS `KosmosError` (see [`js_error`]).
+pub(super) fn error_to_js(e: &dyn ErrorInfo) -> JsValue {
+    js_error(&e.to_string(), e.code(), e.field(), e.details())
+}
+
+/// An `invalid_argument` error: the caller passed something the API does not
+/// accept (the same code and shape as [`Error::usage`], without going
+/// through [`Error`]).
+pub(super) fn usage(message: &str, field: Option<&str>) -> JsValue {
+    js_error(message, "invalid_argument", field, None)
+}
+
 /// A JS `Error` named `KosmosError` with `code`, `field?` and `details?`.
-pub(super) fn error_to_js(e: &Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
+fn js_error(
+    message: &str,
+    code: &str,
+    field: Option<&str>,
+    details: Option<serde_json::Value>,
+) -> JsValue {
+    let err = js_sys::Error::new(message);
     err.set_name("KosmosError");
     let obj: &JsValue = err.as_ref();
     // Reflect::set only fails on frozen or proxy targets, never on a fresh Error.
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().into());
-    if let Some(field) = e.field() {
+    let _ = js_sys::Reflect::set(obj, &"code".into(), &code.into());
+    if let Some(field) = field {
         let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
     }
-    if let Some(details) = e.details() {
+    if let Some(details) = details {
         if let Ok(v) = details.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
             let _ = js_sys::Reflect::set(obj, &"details".into(), &v);
         }
@@ -61,7 +93,7 @@ pub(super) fn from_js<T: DeserializeOwned>(value: JsValue, arg: &str) -> Result<
     serde_wasm_bindgen::from_value(value).map_err(|e| {
         let detail = e.to_string();
         let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
-        Error::usage(format!("`{arg}` is not valid: {detail}"), Some(arg)).into()
+        usage(&format!("`{arg}` is not valid: {detail}"), Some(arg))
     })
 }
 
@@ -69,7 +101,7 @@ pub(super) fn from_js<T: DeserializeOwned>(value: JsValue, arg: &str) -> Result<
 pub(super) fn to_js<T: Serialize>(value: &T) -> JsResult {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::usage(format!("result could not be converted: {e}"), None).into())
+        .map_err(|e| usage(&format!("result could not be converted: {e}"), None))
 }
 
 /// Reads headers given as `[name, value][]` (the shim normalizes Headers and objects to this).
@@ -88,7 +120,10 @@ pub(super) fn body_bytes(value: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
         return Ok(bytes.to_vec());
     }
-    Err(Error::usage("`body` must be a string or a Uint8Array", Some("body")).into())
+    Err(usage(
+        "`body` must be a string or a Uint8Array",
+        Some("body"),
+    ))
 }
 
 /// Unix seconds from a JS number; rejects negatives, NaN and fractions.
@@ -102,6 +137,6 @@ pub(super) fn unix_seconds(now: f64) -> Result<u64, JsValue> {
         )]
         Ok(now as u64)
     } else {
-        Err(Error::usage("`now` must be whole unix seconds", Some("now")).into())
+        Err(usage("`now` must be whole unix seconds", Some("now")))
     }
 }

@@ -9,10 +9,19 @@
 // The exports are the JS interface; Rust callers use the core directly.
 #![allow(unreachable_pub)]
 
+// One Cargo feature per capability gates its exports (and only them): with
+// `--no-default-features --features policy` nothing reaches the 1Kosmos,
+// OIDC or webhook code, so LTO drops it with its crypto crates (RSA, P-256,
+// Ed25519, k256, AES-GCM). The start function, `version` and the trap
+// self-test stay in every build: the shim's recovery needs the latter.
 mod convert;
+#[cfg(feature = "kosmos")]
 mod kosmos;
+#[cfg(feature = "oidc")]
 mod oidc;
+#[cfg(feature = "policy")]
 mod policy;
+#[cfg(feature = "webhook")]
 mod webhook;
 
 use wasm_bindgen::prelude::*;

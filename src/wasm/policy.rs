@@ -13,8 +13,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{error_to_js, from_js, to_js, unix_seconds, JsResult};
-use crate::{context_from_descope, context_from_salesforce, Error, Policy};
+use super::convert::{from_js, to_js, unix_seconds, usage, JsResult};
+use crate::{context_from_descope, context_from_salesforce, Policy};
 
 /// A compiled policy, held in wasm memory.
 #[wasm_bindgen(js_name = CompiledPolicy)]
@@ -26,12 +26,8 @@ impl CompiledPolicy {
     #[wasm_bindgen(js_name = decideJson)]
     pub fn decide_json(&self, context_json: &str) -> Result<String, JsValue> {
         let decision = self.0.decide_json(context_json)?;
-        serde_json::to_string(&decision).map_err(|e| {
-            error_to_js(&Error::usage(
-                format!("decision could not be serialized: {e}"),
-                None,
-            ))
-        })
+        serde_json::to_string(&decision)
+            .map_err(|e| usage(&format!("decision could not be serialized: {e}"), None))
     }
 
     /// The ids of the policy's rules, in order.
@@ -46,7 +42,7 @@ impl CompiledPolicy {
 pub fn compile_policy_js(json: &str) -> Result<CompiledPolicy, JsValue> {
     Policy::compile(json)
         .map(CompiledPolicy)
-        .map_err(|e| error_to_js(&e.into()))
+        .map_err(JsValue::from)
 }
 
 fn optional_now(now: Option<f64>) -> Result<Option<u64>, JsValue> {

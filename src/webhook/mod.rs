@@ -41,5 +41,8 @@ pub use error::WebhookError;
 pub use prepared::Prepared;
 pub use standard::StandardWebhooks;
 
-#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+#[cfg_attr(
+    not(all(target_arch = "wasm32", feature = "webhook")),
+    allow(unused_imports)
+)]
 pub(crate) use common::HeaderLookup;

@@ -26,16 +26,20 @@ export function loadVectors() {
   return out;
 }
 
-export async function runInNode(extraEnv = {}) {
-  const k = await import('../../pkg/node.js');
-  const { runAll } = await import('./suite/index.js');
-  return runAll(k, { host: 'node', vectors: loadVectors(), ...extraEnv });
+/** The shared suite in this Node process against `entry` (a key of `entries` in suite/index.js). */
+export async function runInNode(extraEnv = {}, entry = 'full') {
+  const { runAll, entries } = await import('./suite/index.js');
+  const { dir, suites } = entries[entry];
+  const k = await import(`../../${dir}/node.js`);
+  const { call } = await import(`../../${dir}/core.js`);
+  const trap = () => call((g) => g.__kosmosSelfTestTrap());
+  return runAll(k, { host: 'node', vectors: loadVectors(), suites, trap, ...extraEnv });
 }
 
 /** Starts a Miniflare (workerd) instance running `scriptPath` with the package's wasm as CompiledWasm. */
-export async function startWorkerd(scriptPath, options = {}) {
-  const { Miniflare } = await import('miniflare');
-  const mf = new Miniflare({
+/** How a worker script of this repository is loaded: ES modules and the .wasm as CompiledWasm. */
+export function workerdModuleOptions(scriptPath) {
+  return {
     modules: true,
     scriptPath,
     modulesRoot: root,
@@ -44,14 +48,21 @@ export async function startWorkerd(scriptPath, options = {}) {
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
     ],
     compatibilityDate: '2025-09-01',
-    ...options,
-  });
+  };
+}
+
+export async function startWorkerd(scriptPath, options = {}) {
+  const { Miniflare } = await import('miniflare');
+  // With `workers` (several workers), each entry carries its own module options.
+  const mf = new Miniflare(options.workers ? options : { ...workerdModuleOptions(scriptPath), ...options });
   await mf.ready;
   return mf;
 }
 
-export async function runInWorkerd(extraBindings = {}) {
-  const mf = await startWorkerd(join(root, 'tests', 'js', 'hosts', 'workerd-entry.js'), {
+/** The shared suite in workerd against `entry`: each entry has its Worker script in tests/js/hosts/. */
+export async function runInWorkerd(extraBindings = {}, entry = 'full') {
+  const script = entry === 'full' ? 'workerd-entry.js' : `workerd-${entry}-entry.js`;
+  const mf = await startWorkerd(join(root, 'tests', 'js', 'hosts', script), {
     bindings: { VECTORS: loadVectors(), ...extraBindings },
   });
   try {
@@ -116,14 +127,15 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-export async function runInChromium() {
+/** The shared suite in headless Chromium against `entry` (the page loads only that entry). */
+export async function runInChromium(entry = 'full') {
   const { server, origin } = await serveRepo();
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${origin}/tests/js/hosts/browser.html`);
+    await page.goto(`${origin}/tests/js/hosts/browser.html?entry=${entry}`);
     await page.waitForFunction(() => window.__results !== undefined || document.getElementById('out').textContent !== 'running…', null, { timeout: 60_000 });
     const results = await page.evaluate(() => window.__results);
     if (!results) throw new Error(`the browser suite did not run: ${errors.join('; ')}`);

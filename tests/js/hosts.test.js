@@ -1,12 +1,21 @@
 // The shared suite in Node, workerd and Chromium: every case passes in each
 // host, and each host's results equal Node's (one test per case and host).
+// Then the same for `kosmos-connect/policy` (the policy-only module): its
+// suites (policy, trap recovery) pass in each host with results equal to the
+// full entry's, case by case.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNode, runInWorkerd, runInChromium } from './hosts.js';
+import { entries } from './suite/index.js';
 
 const key = (r) => `${r.suite} › ${r.name}`;
 const nodeResults = await runInNode();
 const hosts = { node: nodeResults, workerd: await runInWorkerd(), chromium: await runInChromium() };
+const policyHosts = {
+  node: await runInNode({}, 'policy'),
+  workerd: await runInWorkerd({}, 'policy'),
+  chromium: await runInChromium('policy'),
+};
 
 for (const [host, results] of Object.entries(hosts)) {
   describe(host, () => {
@@ -21,6 +30,25 @@ for (const [host, results] of Object.entries(hosts)) {
     test('ran every case that node ran', () => {
       const missing = nodeResults.filter((n) => !byKey.has(key(n))).map(key);
       assert.deepEqual(missing, []);
+    });
+  });
+}
+
+const policySuites = entries.policy.suites;
+for (const [host, results] of Object.entries(policyHosts)) {
+  describe(`${host}: kosmos-connect/policy`, () => {
+    const full = hosts[host].filter((r) => policySuites.includes(r.suite));
+    for (const r of results) {
+      test(key(r), () => {
+        assert.ok(r.ok, r.error);
+        const f = full.find((x) => key(x) === key(r));
+        assert.ok(f, 'the full entry ran this case too');
+        assert.deepEqual(r.result, f.result, `the policy entry and the full entry differ in ${host}`);
+      });
+    }
+    test(`ran every ${policySuites.join(' and ')} case of the full entry, and no other suite`, () => {
+      assert.ok(full.length >= 7, `${full.length} cases`);
+      assert.deepEqual(results.map(key), full.map(key));
     });
   });
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './hosts.js';
+import { buildSalesforcePieces, connectModulePath, resourcePath } from '../../www/lwc/scripts/build.mjs';
 import { CONTRACT, forceApp, readMetadata, readPlatformEvent, eventRecordProblems, taskRecordProblems } from './salesforce-metadata.js';
 
 const asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -93,6 +94,23 @@ test('the static resource is the wasm as bytes, built not committed', () => {
     for (const generated of ['staticresources/kosmosConnect.resource', 'lwc/kosmosConnect/kosmosConnect.js', 'lwc/kosmosQr/kosmosQr.js']) {
         assert.ok(ignore.includes(generated), `${generated} is ignored by git`);
     }
+});
+
+test('the component ships the policy entry: the static resource is the policy-only module, c/kosmosConnect its browser entry', async () => {
+    await buildSalesforcePieces();
+    const resource = readFileSync(resourcePath);
+    assert.ok(resource.equals(readFileSync(join(root, 'pkg', 'gen', 'policy', 'gen', 'kosmos_connect_bg.wasm'))), 'the resource is pkg/gen/policy/gen/kosmos_connect_bg.wasm');
+    const size = JSON.parse(readFileSync(join(root, 'pkg', 'gen', 'size.json'), 'utf8'));
+    assert.equal(resource.length, size.policy.wasm_opt_bytes);
+    assert.ok(resource.length < size.wasm_opt_bytes, 'smaller than the full module');
+    // What the component calls, and nothing of the Worker's capabilities.
+    const exported = (code) => new Set([...code.matchAll(/^export\s*\{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((x) => x.trim().split(/\s+as\s+/).pop())));
+    const names = exported(readFileSync(connectModulePath, 'utf8'));
+    for (const n of ['init', 'compilePolicy', 'salesforceContextToSignals', 'KosmosError']) assert.ok(names.has(n), `${n} is exported`);
+    for (const n of ['createWebhookVerifier', 'buildCreateIdvSession', 'validateIdToken']) assert.ok(!names.has(n), `${n} is not shipped`);
+    const module = new WebAssembly.Module(resource);
+    assert.ok(WebAssembly.Module.exports(module).some((e) => e.name === 'compilePolicy'));
+    assert.ok(!WebAssembly.Module.exports(module).some((e) => e.name === 'createWebhookVerifier'));
 });
 
 test('kosmosStepUp is exposed on Opportunity, Case and Account record pages and Flow screens, and every design attribute is a public property', () => {

@@ -7,17 +7,14 @@
 // cannot hold it; see the README). The core is the real WebAssembly build,
 // loaded from the static resource file as the component does in an org:
 // fetch -> arrayBuffer -> init (no Blob, no streaming compile).
-//
-// tests/js/stepup-standin.js (a stand-in OF THE WORKER) is kept only for what
-// the real Worker and the sandbox cannot produce on demand: a Worker that
-// answers too slowly, and a challenge that expires.
+// The slow and expiring cases come from the sandbox's test identities
+// (`slow@test` makes 1Kosmos, hence the Worker, slow; `expired@test` expires).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root, serveRepo, launchChromium } from './hosts.js';
-import { startStepUpStandIn } from './stepup-standin.js';
 import { buildSalesforcePieces, buildTestPage } from '../../www/lwc/scripts/build.mjs';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
@@ -32,7 +29,6 @@ let site;
 let kosmos;
 let salesforce;
 let worker;
-let standIn;
 let browser;
 
 before(async () => {
@@ -40,7 +36,7 @@ before(async () => {
     await buildTestPage();
     mkdirSync(RESULTS, { recursive: true });
     site = await serveRepo();
-    kosmos = await startKosmos({ retryDelaysMs: [200, 400, 800, 1600] });
+    kosmos = await startKosmos({ retryDelaysMs: [200, 400, 800, 1600], slowMs: 4000 });
     salesforce = await startSalesforce();
     // The browser calls the Worker directly: only the test page's origin is
     // allowed, and no Descope HMAC secret is set (a browser cannot sign).
@@ -48,14 +44,13 @@ before(async () => {
     assert.equal(vars.DESCOPE_HMAC_SECRET, undefined);
     worker = await startWorker({ vars, assets: false });
     kosmos.setWebhookUrl(`${worker.url}/v1/webhooks/1kosmos`);
-    standIn = await startStepUpStandIn({ slowMs: 4000 });
     browser = await launchChromium();
 });
 
 after(async () => {
     await browser?.close();
     site?.server.close();
-    await Promise.allSettled([worker?.close(), kosmos?.close(), salesforce?.close(), standIn?.close()]);
+    await Promise.allSettled([worker?.close(), kosmos?.close(), salesforce?.close()]);
 });
 
 /**
@@ -396,13 +391,14 @@ test('a challenge that never completes times out with a clear message, and no re
     await page.close();
 });
 
-// The sandbox has no challenge that expires: the Worker stand-in plays it.
-test('an expired challenge shows the expiry message (Worker stand-in)', async () => {
-    const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'expired@test', amount: 50000, autoStart: true, workerUrl: standIn.origin });
+test('an expired challenge shows the expiry message', async () => {
+    const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'expired@test', amount: 50000, autoStart: true });
     const failed = await waitForEvent(ctx.page, 'stepupfailed');
     assert.equal(failed.reason, 'expired');
     assert.equal(await text(ctx.page, '.message-title'), 'Challenge expired');
-    assert.equal(standIn.requests.filter((r) => r.path === '/v1/descope/step-up-result').length, 2, 'pending once, then expired');
+    const results = workerPosts(ctx, '/v1/descope/step-up-result');
+    assert.equal(results.length, 2, 'pending once, then expired');
+    assert.equal(kosmos.state.challenges.get(results[0].body.challenge_id).status, 'expired', 'expired at 1Kosmos, read through the Worker');
     await noPageErrors(ctx);
     await ctx.page.close();
 });
@@ -436,16 +432,18 @@ test('a failed start (1Kosmos down, the Worker answers 503) shows the error in a
     await page.close();
 });
 
-// The sandbox cannot make the Worker slow on demand: the Worker stand-in plays it.
-test('a Worker that does not answer in time ends in a timeout message, not a hang (Worker stand-in)', async () => {
-    const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'slow@test', amount: 50000, autoStart: true, requestTimeoutMs: 700, workerUrl: standIn.origin });
+// slow@test: 1Kosmos takes 4 s to create the challenge, so the Worker does too.
+test('a Worker that does not answer in time ends in a timeout message, not a hang', async () => {
+    const ctx = await open({ ...OPPORTUNITY, userIdentifier: 'slow@test', amount: 50000, autoStart: true, requestTimeoutMs: 700 });
     const t0 = Date.now();
     const failed = await waitForEvent(ctx.page, 'stepupfailed', 5000);
     assert.equal(failed.reason, 'timeout');
     assert.ok(Date.now() - t0 < 3000);
     assert.match(await ctx.page.locator(`${GATE} [role="alert"]`).textContent(), /did not answer within 1 second/);
     assert.equal(await ctx.page.locator(`${GATE} .retry-button`).count(), 1);
-    assert.equal(standIn.requests.filter((r) => r.body.user_identifier === 'slow@test').length, 1, 'the start was sent (and not answered in time)');
+    const starts = workerPosts(ctx, '/v1/descope/step-up');
+    assert.equal(starts.length, 1, 'the start was sent (and not answered in time)');
+    assert.equal(starts[0].body.user_identifier, 'slow@test');
     await noPageErrors(ctx);
     await ctx.page.close();
 });

@@ -8,6 +8,8 @@
 //   slow-match@test   completes as match (0.91) at the third read
 //   cancel@test       cancelled by the user
 //   timeout@test      never completes (pending forever)
+//   expired@test      pending at the first read, expired at the second
+//   slow@test         the create answers after `slowMs` (option, default 5 s), then as match@test
 //   anything else     404 `user_not_enrolled`
 // IDV sessions (by `metadata.user_identifier`):
 //   declined@test     declined at the second read
@@ -43,6 +45,8 @@ const STEP_UP_USERS = {
   'slow-match@test': { after: 3, status: 'completed', match_result: 'match', confidence: 0.91 },
   'cancel@test': { after: 1, status: 'cancelled', match_result: 'cancelled', confidence: null },
   'timeout@test': { after: Infinity },
+  'expired@test': { after: 2, status: 'expired', match_result: 'expired', confidence: null },
+  'slow@test': { after: 1, status: 'completed', match_result: 'match', confidence: 0.97, delayMs: true },
 };
 
 /** The scripted outcome of an IDV session per test user. */
@@ -91,6 +95,7 @@ export async function startKosmos(options = {}) {
   const apiKey = options.apiKey ?? 'sandbox-api-key';
   const webhookSecret = options.webhookSecret ?? 'whsec_c2FuZGJveC13ZWJob29rLXNlY3JldC0wMDAwMDA=';
   const retryDelaysMs = options.retryDelaysMs ?? [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000];
+  const slowMs = options.slowMs ?? 5_000;
   const sign = standardSigner(webhookSecret);
   const state = {
     webhookUrl: options.webhookUrl,
@@ -326,6 +331,7 @@ export async function startKosmos(options = {}) {
       const text = await readBody(req);
       const body = jsonBody(text);
       checkChallenge(body);
+      if (STEP_UP_USERS[body.user_identifier].delayMs) await new Promise((r) => later(r, slowMs));
       const answer = idempotent(req, path, text, () => {
         const c = {
           challenge_id: id('chl'),

@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorkerd } from '../../tests/js/hosts.js';
+import { startWorkerd, workerdModuleOptions } from '../../tests/js/hosts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -62,14 +62,18 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * Starts the Worker. `vars` are its environment variables and secrets (as in
  * wrangler.jsonc `vars` and `wrangler secret put`). `queue: false` leaves the
  * HANDOFF binding out (a failed Salesforce publish is then answered 503).
+ * `deadLetterSink` (a URL) adds a second worker that consumes the
+ * dead-letter queue and POSTs each message's body there as JSON, so a test
+ * can see what the queue gave up on.
  * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
- *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object }} [options]
+ *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object,
+ *           deadLetterSink?: string }} [options]
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
   const w = wranglerConfig();
   const sqlite = new Set((w.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
-  const mfOptions = {
+  let mfOptions = {
     name: w.name,
     compatibilityDate: w.compatibility_date,
     bindings: { ...w.vars, ...(options.vars ?? {}) },
@@ -97,10 +101,42 @@ export async function startWorker(options = {}) {
   if (options.log === false) mfOptions.log = undefined;
   // Extra Miniflare options (tests pass `handleStructuredLogs` to read the Worker's console).
   Object.assign(mfOptions, options.miniflare ?? {});
+  const dlq = w.queues?.consumers?.[0]?.dead_letter_queue;
+  if (options.deadLetterSink && mfOptions.queueConsumers && dlq) {
+    // miniflare runs several workers when given a list: the Worker first
+    // (it receives dispatchFetch), then the observer. Shared options stay on top.
+    const { host, port, log, handleStructuredLogs, ...worker } = mfOptions;
+    mfOptions = {
+      host, port, log, handleStructuredLogs,
+      workers: [
+        { ...workerdModuleOptions(WORKER_SCRIPT), ...worker },
+        {
+          name: 'dead-letter-observer',
+          modules: true,
+          script: DEAD_LETTER_OBSERVER,
+          compatibilityDate: w.compatibility_date,
+          bindings: { SINK: options.deadLetterSink },
+          queueConsumers: { [dlq]: { maxBatchSize: 10, maxBatchTimeout: 0.2, maxRetries: 0 } },
+        },
+      ],
+    };
+    for (const k of ['log', 'handleStructuredLogs']) if (mfOptions[k] === undefined) delete mfOptions[k];
+  }
   const mf = await startWorkerd(WORKER_SCRIPT, mfOptions);
   const url = (await mf.ready).origin;
   return { url, mf, close: () => mf.dispose() };
 }
+
+/** Consumes the dead-letter queue and hands each message body to SINK (tests only). */
+const DEAD_LETTER_OBSERVER = `export default {
+  async queue(batch, env) {
+    for (const m of batch.messages) {
+      await fetch(env.SINK, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ queue: batch.queue, attempts: m.attempts, body: m.body }) });
+      m.ack();
+    }
+  },
+};`;
 
 /** The Worker's variables for talking to the stand-ins. */
 export function sandboxVars(kosmos, salesforce, extra = {}) {

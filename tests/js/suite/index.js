@@ -10,12 +10,26 @@ import webhook from './webhook.js';
 export const suites = { slices, kosmos, oidc, policy, recovery, secrets, webhook };
 
 /**
- * Runs every case against the package `k`; never throws.
+ * The package entries the suite runs against, as paths from the repository
+ * root: `dir` holds the entry's host modules (node.js, workerd.js,
+ * browser.js) and its core.js; `wasm` is its module; `suites` the suites it
+ * serves (all when absent).
+ */
+export const entries = {
+  full: { dir: 'pkg', wasm: 'pkg/gen/kosmos_connect_bg.wasm' },
+  policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['policy', 'recovery'] },
+};
+
+/**
+ * Runs every case against the package entry `k`; never throws. `env.suites`
+ * (names) limits the run to the suites an entry serves (the policy entry:
+ * `policy` and `recovery`); `env.trap()` traps that entry's instance.
  * @returns {Promise<{ suite: string, name: string, ok: boolean, result?: unknown, error?: string }[]>}
  */
 export async function runAll(k, env) {
   const out = [];
   for (const [suite, cases] of Object.entries(suites)) {
+    if (env.suites && !env.suites.includes(suite)) continue;
     for (const c of cases) {
       if (c.hosts && !c.hosts.includes(env.host)) continue;
       try {

@@ -98,6 +98,31 @@ export default [
     },
   },
   {
+    name: 'numbers reach the core exactly as JavaScript holds them (0.1 + 0.2 is above 0.3)',
+    run(k) {
+      const policy = k.compilePolicy({
+        version: 1,
+        rules: [{ id: 'above', when: { risk_score_above: 0.3 }, then: { decision: 'deny' } }],
+        default: { decision: 'allow' },
+      });
+      const out = [];
+      // Sums with 17 significant digits, the kind that JSON text carries and
+      // a sloppy parser rounds by one step; each compared the way JS does.
+      for (let i = 0; i < 200; i++) {
+        const score = (0.1 * (i % 10)) + (0.2 * ((i * 7) % 3)) / 3 + 0.3 - 0.3;
+        if (!(score >= 0 && score <= 1)) continue;
+        const want = score > 0.3 ? 'deny' : 'allow';
+        const got = policy.decide({ risk: { score } }).decision;
+        equal(got, want, `score ${score}`);
+        out.push(got);
+      }
+      equal(policy.decide({ risk: { score: 0.1 + 0.2 } }).decision, 'deny');
+      equal(policy.decide({ risk: { score: 0.3 } }).decision, 'allow');
+      policy.free();
+      return out.join('');
+    },
+  },
+  {
     name: 'contexts that are not JSON objects are invalid_context errors, never traps',
     run(k) {
       const policy = k.compilePolicy({ version: 1, rules: [{ id: 'r', when: { device: 'new' }, then: { decision: 'step_up' } }], default: { decision: 'allow' } });

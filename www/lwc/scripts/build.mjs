@@ -2,11 +2,16 @@
 // local test page of the component. Run after `npm run build` (pkg/gen/).
 //
 //   node www/lwc/scripts/build.mjs            the deployable pieces:
-//     force-app/.../staticresources/kosmosConnect.resource   the .wasm (wasm-opt'ed)
-//     force-app/.../lwc/kosmosConnect/kosmosConnect.js       pkg/browser.js + glue as one LWC module
+//     force-app/.../staticresources/kosmosConnect.resource   the policy-only .wasm (wasm-opt'ed)
+//     force-app/.../lwc/kosmosConnect/kosmosConnect.js       the `kosmos-connect/policy` browser entry + glue as one LWC module
 //     force-app/.../lwc/kosmosQr/kosmosQr.js                 the `uqr` QR encoder as one LWC module
 //   node www/lwc/scripts/build.mjs --test-page  the above, then www/lwc/.build/ (the component
 //     compiled by the open-source LWC compiler, with stubs for @salesforce/* and lightning/*)
+//
+// The component only decides policy in the browser (init, compilePolicy /
+// decide, salesforceContextToSignals); 1Kosmos, OIDC and webhooks run in the
+// Worker. So it ships the policy entry, `kosmos-connect/policy`
+// (pkg/gen/policy/), whose module is about a third of the full one gzipped.
 //
 // All outputs are generated: git ignores them.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,7 +25,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const lwcRoot = join(here, '..');
 export const repoRoot = join(lwcRoot, '..', '..');
 export const forceApp = join(lwcRoot, 'force-app', 'main', 'default');
-const wasmPath = join(repoRoot, 'pkg', 'gen', 'kosmos_connect_bg.wasm');
+const policyEntryDir = join(repoRoot, 'pkg', 'gen', 'policy');
+export const wasmPath = join(policyEntryDir, 'gen', 'kosmos_connect_bg.wasm');
 export const resourcePath = join(forceApp, 'staticresources', 'kosmosConnect.resource');
 export const connectModulePath = join(forceApp, 'lwc', 'kosmosConnect', 'kosmosConnect.js');
 export const qrModulePath = join(forceApp, 'lwc', 'kosmosQr', 'kosmosQr.js');
@@ -43,10 +49,10 @@ async function bundle(input, plugins, banner) {
     return output[0].code;
 }
 
-/** The package's browser entry and wasm-bindgen glue as one ES module an LWC bundle can hold. */
+/** The policy entry's browser module and wasm-bindgen glue as one ES module an LWC bundle can hold. */
 async function buildConnectModule() {
     let code = await bundle(
-        join(repoRoot, 'pkg', 'browser.js'),
+        join(policyEntryDir, 'browser.js'),
         [
             // A Lightning module has no URL of its own: the component always
             // passes the .wasm bytes to init(), so the default-path branches
@@ -65,7 +71,7 @@ async function buildConnectModule() {
         sourceType: 'module',
         plugins: ['@babel/plugin-transform-private-methods', '@babel/plugin-transform-class-properties']
     });
-    code = GENERATED('pkg/browser.js and pkg/gen/kosmos_connect.js') + lowered.code + '\n';
+    code = GENERATED('pkg/gen/policy/browser.js (kosmos-connect/policy) and its glue') + lowered.code + '\n';
     if (/#[A-Za-z_$][\w$]*\s*\(/.test(code) || /this\.#/.test(code)) throw new Error('lwc build: a private member left in kosmosConnect.js');
     if (code.includes('import.meta')) throw new Error('lwc build: import.meta left in kosmosConnect.js');
     if (/\bimport\s*\(/.test(code)) throw new Error('lwc build: dynamic import left in kosmosConnect.js');
