@@ -182,6 +182,10 @@ fn json_text_reads_numbers_exactly_as_javascript_wrote_them() {
         x = (x * 1.000_000_7 + 0.000_013).fract();
         let s = format!("{x:?}");
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(v.as_f64().unwrap().to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+        assert_eq!(
+            v.as_f64().unwrap().to_bits(),
+            s.parse::<f64>().unwrap().to_bits(),
+            "{s}"
+        );
     }
 }
