@@ -1,6 +1,5 @@
-// node:crypto as the host digest of webhook verification (see
-// host-digest.js): OpenSSL's HMAC-SHA256, with the CPU's SHA extensions
-// where there are some. Keys live in KeyObjects, never as bytes in JS.
+// node:crypto as the webhook host digest (see host-digest.js): OpenSSL's
+// HMAC-SHA256 with the CPU's SHA extensions; keys only in KeyObjects.
 import { Buffer } from 'node:buffer';
 import { createHmac, createSecretKey } from 'node:crypto';
 import { setHostDigest } from './host-digest.js';
@@ -19,7 +18,7 @@ export const nodeDigest = Object.freeze({
   byteLength: (text) => Buffer.byteLength(text, 'utf8'),
 });
 
-/** Registers `nodeDigest` as the host digest (the Node entry does at import). */
+/** Registers `nodeDigest` (the Node entry does at import). */
 export function useNodeDigest() {
   setHostDigest(nodeDigest);
 }

@@ -54,19 +54,15 @@ function bodyBytes(body) {
  * A compiled webhook verifier: the configuration (secrets decoded and
  * checked) is compiled once; `verify` and `sign` run per message. Survives
  * an instance replacement by recompiling itself.
- *
- * Where the host registered a synchronous HMAC-SHA256 (Node: node:crypto,
- * see ../host-digest.js) and the scheme is HMAC only, `verify` splits around
- * the MAC: the core checks the headers and says what is signed, the host
- * hashes, the core compares. Keys are handed to the host once, as opaque
- * host keys; no raw key bytes are kept here.
+ * With a host digest (Node: node:crypto) and HMAC keys only, `verify`
+ * splits around the MAC: the core checks and says what is signed, the host
+ * hashes, the core compares. Keys go to the host once; no raw bytes kept.
  */
 export class WebhookVerifier {
   #config;
   #compiled;
   #generation;
   #names;
-  /** The host digest and its keys (one per configured secret), or undefined. */
   #host;
   #keys;
 
@@ -84,7 +80,7 @@ export class WebhookVerifier {
 
   #importKeys(host) {
     const raw = call(() => this.#compiled.hmacKeys());
-    if (raw == null) return; // Ed25519 keys: verified in wasm.
+    if (raw == null) return; // Ed25519 keys: wasm only.
     try {
       const keys = raw.map((bytes) => host.importKey(bytes));
       this.#keys = keys;
@@ -122,7 +118,7 @@ export class WebhookVerifier {
    * `timestamp_too_old`, `timestamp_in_future`, `payload_too_large`).
    */
   verify(headers, body, now = nowSeconds()) {
-    // The host hashes a string as UTF-8 itself: no copy made here.
+    // The host hashes a string as UTF-8 itself: no copy here.
     const input = this.#host && typeof body === 'string' ? body : bodyBytes(body);
     let joined = '';
     for (let i = 0; i < this.#names.length; i++) {
@@ -171,8 +167,7 @@ export class WebhookVerifier {
       const ts = out.slice(a + 1, b);
       return { id: out.slice(b + 1), timestamp: ts === '-' ? null : Number(ts), remember_until: Number(out.slice(0, a)) };
     } catch (e) {
-      // Descope: the raw body did not match; the wasm path also tries its
-      // JSON.stringify form (and answers the same when that fails too).
+      // Descope: the raw body did not match; wasm also tries JSON.stringify.
       if (e.code === 'no_matching_signature' && this.scheme === 'descope') return undefined;
       throw e;
     }

@@ -6,11 +6,21 @@
 //! one string) and the body as bytes, so a call copies one short string and
 //! the body into wasm memory, nothing else.
 //!
-//! Host-digest path (Node): `hmacKeys()` once, then per message
-//! `prepareParts(values, bodyLength, now)` (every check before the MAC; says
-//! what is signed) and `finishParts(macs)` (the constant-time comparison and
-//! the result), the host computing HMAC-SHA256 in between with its own
-//! crypto. The body never enters wasm memory on that path.
+//! Host-digest path (Node), the body never in wasm memory:
+//! - `hmacKeys()`, once: the raw HMAC keys as an array of `Uint8Array`
+//!   copies in configured order (the host imports each into its key store,
+//!   then zero-fills it), or `null` when the verifier cannot be split
+//!   (Standard Webhooks with Ed25519 keys).
+//! - `prepareParts(values, bodyLength, now)`: header values as for
+//!   `verifyParts`, the body's length in bytes. Every check before the MAC,
+//!   with `verify`'s errors. Returns what precedes the body in the signed
+//!   content, or `[prefix, suffix]` when something follows it too.
+//! - the host computes HMAC-SHA256(key, prefix ++ body ++ suffix) per key.
+//! - `finishParts(macs)`: the MACs one after the other in `hmacKeys()`
+//!   order. Compares them with the listed signatures in constant time;
+//!   returns `"<remember_until> <timestamp or -> <id>"` (one string crosses,
+//!   cheaper than an array of three values; the id, which may hold spaces,
+//!   comes last) or throws `no_matching_signature`.
 
 use wasm_bindgen::prelude::*;
 
@@ -122,10 +132,7 @@ impl WebhookVerifierJs {
         Ok(verified_to_js(&ok))
     }
 
-    /// The raw HMAC keys, for a host that computes the MACs itself: an array
-    /// of `Uint8Array` copies in configured order (import each into the
-    /// host's key store, then zero-fill it), or `null` when the verifier
-    /// cannot be split (Standard Webhooks with Ed25519 keys).
+    /// The raw HMAC keys, or `null` (see the module docs).
     #[wasm_bindgen(js_name = hmacKeys)]
     pub fn hmac_keys(&self) -> JsValue {
         match self.inner.hmac_keys() {
@@ -138,13 +145,7 @@ impl WebhookVerifierJs {
         }
     }
 
-    /// The first half of `verifyParts`, for a host that computes the MACs:
-    /// header values as for `verifyParts`, the body's length in bytes, `now`.
-    /// Every check before the MAC runs here, with `verify`'s errors. Returns
-    /// what precedes the body in the signed content as a string, or
-    /// `[prefix, suffix]` when something follows it too; the host then
-    /// passes HMAC-SHA256(key, prefix ++ body ++ suffix) for each key of
-    /// `hmacKeys()` to `finishParts`.
+    /// Every check before the MAC; says what is signed (see the module docs).
     #[wasm_bindgen(js_name = prepareParts)]
     pub fn prepare_parts(&mut self, values: &str, body_length: f64, now: f64) -> JsResult {
         self.prepared = None;
@@ -166,12 +167,7 @@ impl WebhookVerifierJs {
         Ok(out)
     }
 
-    /// The second half: `macs` = the 32-byte MACs one after the other, in
-    /// `hmacKeys()` order. Compares them with the listed signatures in
-    /// constant time; returns `"<remember_until> <timestamp or -> <id>"`
-    /// (one string crosses the boundary, cheaper than an array of three
-    /// values; the id, which may hold spaces, comes last), or
-    /// throws `no_matching_signature`.
+    /// Compares the host's MACs; the result (see the module docs).
     #[wasm_bindgen(js_name = finishParts)]
     pub fn finish_parts(&mut self, macs: &[u8]) -> Result<String, JsValue> {
         let prepared = self.prepared.take().ok_or_else(|| {

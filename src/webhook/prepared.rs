@@ -101,7 +101,7 @@ impl Prepared {
         if macs.len() != self.keys {
             return Err(WebhookError::InvalidConfig {
                 field: "macs",
-                message: format!("must hold one MAC per configured key ({})", self.keys),
+                message: "must hold one MAC per configured key".into(),
             });
         }
         if !self.matches(macs) {
