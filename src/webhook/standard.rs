@@ -183,7 +183,8 @@ impl StandardWebhooks {
     /// Signs a message: the `webhook-signature` value, one entry per key
     /// that can sign (`whsec_` and `whsk_`), in configured order.
     ///
-    /// Errors: `bad_format` when `id` is empty, too long or contains `.`;
+    /// Errors: `bad_format` when `id` is empty, too long, contains `.` or a
+    /// control character, or has surrounding spaces;
     /// `invalid_secret` when no configured key can sign.
     pub fn sign(&self, id: &str, timestamp: u64, body: &[u8]) -> Result<String, WebhookError> {
         check_id(id, ID)?;
@@ -239,11 +240,21 @@ fn header<'a>(
     }
 }
 
+/// An id travels in an HTTP header, which trims surrounding whitespace and
+/// cannot carry control characters: an id that would not arrive as sent is
+/// refused, when signing as when verifying.
 fn check_id(id: &str, header: &str) -> Result<(), WebhookError> {
-    if id.is_empty() || id.len() > MAX_ID_BYTES || id.contains('.') {
+    if id.is_empty()
+        || id.len() > MAX_ID_BYTES
+        || id.contains('.')
+        || id.trim() != id
+        || id.chars().any(char::is_control)
+    {
         return Err(WebhookError::bad_format(
             header,
-            format!("the id must be 1 to {MAX_ID_BYTES} bytes without `.`"),
+            format!(
+                "the id must be 1 to {MAX_ID_BYTES} bytes without `.`, control characters or surrounding spaces"
+            ),
         ));
     }
     Ok(())
@@ -265,6 +276,24 @@ mod tests {
             ("webhook-timestamp".into(), TS.to_string()),
             ("webhook-signature".into(), sig.into()),
         ]
+    }
+
+    #[test]
+    fn ids_that_a_header_would_change_are_refused_when_signing() {
+        use crate::error::ErrorInfo;
+        let w = StandardWebhooks::new(&[SECRET], 300).unwrap();
+        for id in [" msg_1", "msg_1 ", "msg\n1", "msg\u{0}1", "msg\t1"] {
+            let e = w.sign(id, TS, BODY.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), "bad_format", "{id:?}");
+        }
+        // Inner spaces survive a header: allowed, and the message verifies.
+        let sig = w.sign("msg 1", TS, BODY.as_bytes()).unwrap();
+        let h = vec![
+            ("webhook-id".to_owned(), "msg 1".to_owned()),
+            ("webhook-timestamp".to_owned(), TS.to_string()),
+            ("webhook-signature".to_owned(), sig),
+        ];
+        assert!(w.verify(&h, BODY.as_bytes(), TS).is_ok());
     }
 
     #[test]
