@@ -81,27 +81,44 @@ fn js_error(
         let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
     }
     if let Some(details) = details {
-        if let Ok(v) = details.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
+        if let Ok(v) = js_sys::JSON::parse(&details.to_string()) {
             let _ = js_sys::Reflect::set(obj, &"details".into(), &v);
         }
     }
     err.into()
 }
 
-/// Reads a typed argument; a shape error names the argument and the field.
+/// Reads a typed argument through JSON: the host's `JSON.stringify`, then
+/// serde_json (exact numbers, the same reader as every JSON-text entry point).
+/// A shape error names the argument and the field.
 pub(super) fn from_js<T: DeserializeOwned>(value: JsValue, arg: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
+    // `undefined` (and anything else JSON has no text for) reads as `null`;
+    // a value JSON cannot hold (a BigInt, a cycle) makes stringify throw.
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(|_| {
+            usage(
+                &format!("`{arg}` is not valid: it cannot be written as JSON"),
+                Some(arg),
+            )
+        })?
+        .as_string()
+        .unwrap_or_else(|| "null".to_owned());
+    serde_json::from_str(&text).map_err(|e| {
         let detail = e.to_string();
-        let detail = detail.strip_prefix("Error: ").unwrap_or(&detail);
+        // serde_json says where in the text; the text is ours, not the caller's.
+        let detail = detail
+            .rfind(" at line ")
+            .and_then(|at| detail.get(..at))
+            .unwrap_or(&detail);
         usage(&format!("`{arg}` is not valid: {detail}"), Some(arg))
     })
 }
 
-/// Serializes a result as a plain, JSON-compatible JS value.
+/// A result as a plain JS value: serde_json's text, read by the host's `JSON.parse`.
 pub(super) fn to_js<T: Serialize>(value: &T) -> JsResult {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| usage(&format!("result could not be converted: {e}"), None))
+    let text = serde_json::to_string(value)
+        .map_err(|e| usage(&format!("result could not be converted: {e}"), None))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Reads headers given as `[name, value][]` (the shim normalizes Headers and objects to this).

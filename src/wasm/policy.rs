@@ -4,8 +4,7 @@
 //! (call `free()` when done with it, or let the finalizer do it). Deciding is
 //! the hot path: `decideJson(contextJson)` takes and returns JSON text.
 //! Crossing the boundary as one string measured faster than walking an object
-//! property by property (serde-wasm-bindgen), `JSON.stringify` / `JSON.parse`
-//! are native, and the core reads the text straight into its typed context
+//! property by property, `JSON.stringify` / `JSON.parse` are native, and the core reads the text straight into its typed context
 //! without building a JSON tree. (An object-taking `decide` was dropped: it
 //! was slower and kept a second context reader in the module.)
 //!
