@@ -37,6 +37,17 @@ export async function runInNode(extraEnv = {}, entry = 'full') {
 }
 
 /** Starts a Miniflare (workerd) instance running `scriptPath` with the package's wasm as CompiledWasm. */
+/** Resolves with fn()'s first truthy value (fn may be async), polling every 50 ms; throws after `ms`. */
+export async function waitFor(what, fn, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** How a worker script of this repository is loaded: ES modules and the .wasm as CompiledWasm. */
 export function workerdModuleOptions(scriptPath) {
   return {

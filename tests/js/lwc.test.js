@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { root, serveRepo, launchChromium } from './hosts.js';
+import { root, serveRepo, launchChromium, waitFor } from './hosts.js';
 import { buildSalesforcePieces, buildTestPage } from '../../www/lwc/scripts/build.mjs';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
@@ -108,17 +108,6 @@ function workerPosts(ctx, path) {
 /** Every request the page made to the real Worker (preflights included). */
 function toWorker(ctx) {
     return ctx.requests.filter((r) => r.url.startsWith(`${worker.url}/`));
-}
-
-/** Resolves with fn()'s first truthy value, polling every 50 ms. */
-async function waitFor(what, fn, ms = 15000) {
-    const end = Date.now() + ms;
-    for (;;) {
-        const v = fn();
-        if (v) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-    }
 }
 
 /** The Platform Event and the Task the Worker published to the Salesforce stand-in for one verification id. */

@@ -10,6 +10,7 @@ import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { standardSigner } from '../../www/sandbox/sign.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
+import { waitFor } from './hosts.js';
 
 const dead = [];
 const sink = createServer((req, res) => {
@@ -38,16 +39,6 @@ after(async () => {
   await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close(), new Promise((r) => sink.close(r))]);
 });
 
-async function waitFor(what, fn, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('after max_retries a queued event lands in the dead-letter queue, whole and unpublished', async () => {
   await fetch(`${salesforce.url}/__down`, { method: 'POST' });
   const sessionId = `ses_dlq_${Date.now()}`;
@@ -62,7 +53,7 @@ test('after max_retries a queued event lands in the dead-letter queue, whole and
   assert.equal(res.status, 202, await res.clone().text());
   assert.deepEqual(await res.json(), { status: 'queued', id });
 
-  const letter = await waitFor('the dead letter', () => dead.find((d) => d.body?.id === id));
+  const letter = await waitFor('the dead letter', () => dead.find((d) => d.body?.id === id), 20_000);
   assert.equal(letter.queue, 'kosmos-handoff-dlq');
   // The event and the Task travel whole: enough to publish them by hand later.
   assert.equal(letter.body.records.event.Verification_Id__c, sessionId);

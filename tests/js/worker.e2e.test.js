@@ -12,7 +12,7 @@ import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { CONTRACT_EVENT_FIELDS, OBJECTS_DIR, readObjectFields, startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { standardSigner } from '../../www/sandbox/sign.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
-import { root } from './hosts.js';
+import { root, waitFor } from './hosts.js';
 import { eventRecordProblems, readPlatformEvent, taskRecordProblems } from './salesforce-metadata.js';
 
 const RECORD = '001000000000001AAA';
@@ -84,16 +84,6 @@ function rawPost(base, path, { body, chunks }) {
       })();
     }
   });
-}
-
-async function waitFor(what, fn, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const eventsFor = (verificationId) => salesforce.state.received.filter((r) => r.object !== 'Task' && r.fields.Verification_Id__c === verificationId);
