@@ -106,12 +106,18 @@ pub fn parse_userinfo_response(
             "the userinfo response exceeds {MAX_USERINFO_BYTES} bytes"
         )));
     }
-    let media = find_header(headers, "content-type")
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .trim();
-    let looks_like_jwt = !body.trim_start().starts_with('{') && body.split('.').count() >= 3;
-    if media.eq_ignore_ascii_case("application/jwt") || looks_like_jwt {
+    let media = find_header(headers, "content-type").unwrap_or_default();
+    let jwt_media = media
+        .get(..15)
+        .is_some_and(|m| m.eq_ignore_ascii_case("application/jwt"))
+        && !media
+            .as_bytes()
+            .get(15)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'+');
+    // A compact JWS or JWE (3 or 5 parts), whatever the content type says.
+    let looks_like_jwt =
+        !body.contains('{') && body.as_bytes().iter().filter(|b| **b == b'.').count() >= 2;
+    if jwt_media || looks_like_jwt {
         return Err(OidcError::malformed(
             "the userinfo response is a signed or encrypted jwt, which is not supported \
              (register the client for json userinfo responses)",

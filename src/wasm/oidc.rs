@@ -20,9 +20,9 @@ use super::convert::{from_js, headers_from_js, to_js, unix_seconds, JsResult};
 use crate::{
     build_authorization_request, build_discovery_request, build_jwks_request, build_token_request,
     build_userinfo_request, parse_authn_challenge, parse_callback, parse_discovery, parse_jwks,
-    parse_token_response, parse_userinfo_response, validate_id_token, AuthnChallenge, AuthorizationRequest, AuthorizationResponse,
-    IdTokenExpectations, Jwks, OidcClient, OidcError, PendingAuthorization, ProviderMetadata,
-    Secret, SystemEntropy,
+    parse_token_response, parse_userinfo_response, validate_id_token, AuthnChallenge,
+    AuthorizationRequest, AuthorizationResponse, IdTokenExpectations, Jwks, OidcClient, OidcError,
+    PendingAuthorization, ProviderMetadata, Secret, SystemEntropy,
 };
 
 /// Reads a JS argument as JSON (`undefined` becomes `null`).
