@@ -1,5 +1,6 @@
 // Cold start: compile + instantiate, each sample in a fresh process (Node)
-// or a fresh workerd (miniflare), ours against @cedar-policy/cedar-wasm.
+// or a fresh workerd (miniflare): both of our modules (the full one and
+// the policy-only one of `kosmos-connect/policy`) against @cedar-policy/cedar-wasm.
 import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +17,16 @@ function nodeSample(code) {
 }
 
 // Each child measures its own compile + instantiate with hrtime, after reading the file.
-const OURS_NODE = `
+const oursNode = (dir) => `
 import { readFileSync } from 'node:fs';
-const bytes = readFileSync('pkg/gen/kosmos_connect_bg.wasm');
-const glue = await import('./pkg/gen/kosmos_connect.js');
+const bytes = readFileSync('${dir}/kosmos_connect_bg.wasm');
+const glue = await import('./${dir}/kosmos_connect.js');
 const t0 = process.hrtime.bigint();
 glue.initSync({ module: new WebAssembly.Module(bytes) });
 glue.version();
 console.log(Number(process.hrtime.bigint() - t0));`;
+const OURS_NODE = oursNode('pkg/gen');
+const POLICY_NODE = oursNode('pkg/gen/policy/gen');
 const CEDAR_NODE = `
 import { readFileSync } from 'node:fs';
 const bytes = readFileSync('node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm');
@@ -55,26 +58,43 @@ async function workerdSample(dir, script) {
 
 export async function run({ samples = 7 } = {}) {
   const rows = [];
-  const ours = [], cedar = [];
+  const ours = [], policy = [], cedar = [];
   for (let i = 0; i < samples; i++) {
     ours.push(nodeSample(OURS_NODE));
+    policy.push(nodeSample(POLICY_NODE));
     cedar.push(nodeSample(CEDAR_NODE));
   }
-  const oursNode = median(ours), cedarNode = median(cedar);
-  rows.push({ host: 'node (compile + instantiate)', 'kosmos-connect': fmtNs(oursNode), 'cedar-wasm': fmtNs(cedarNode), 'cedar / ours': ratio(cedarNode, oursNode) });
+  const [oursNode, policyNode, cedarNode] = [median(ours), median(policy), median(cedar)];
+  rows.push({
+    host: 'node (compile + instantiate)',
+    'kosmos-connect': fmtNs(oursNode),
+    'kosmos-connect/policy': fmtNs(policyNode),
+    'cedar-wasm': fmtNs(cedarNode),
+    'cedar / ours': ratio(cedarNode, oursNode),
+    'cedar / policy': ratio(cedarNode, policyNode),
+  });
 
   // workerd: a fresh runtime per sample; the empty worker is the floor.
   const dir = mkdtempSync(join(root, 'bench', '.tmp-'));
   const rel = (p) => join('..', '..', p).replace(/\\/g, '/');
   writeFileSync(join(dir, 'empty.js'), `export default { fetch() { return new Response('ok'); } };`);
   writeFileSync(join(dir, 'ours.js'), `import * as k from '${rel('pkg/workerd.js')}';\nexport default { fetch() { return new Response(k.version()); } };`);
+  writeFileSync(join(dir, 'policy.js'), `import * as k from '${rel('pkg/gen/policy/workerd.js')}';\nexport default { fetch() { return new Response(k.version()); } };`);
   writeFileSync(join(dir, 'cedar.js'), `import m from '${rel('node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm')}';\nimport { initSync, getCedarVersion } from '${rel('node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm.js')}';\ninitSync({ module: m });\nexport default { fetch() { return new Response(getCedarVersion()); } };`);
-  const w = { empty: [], ours: [], cedar: [] };
+  const w = { empty: [], ours: [], policy: [], cedar: [] };
   for (let i = 0; i < Math.max(3, Math.floor(samples / 2)); i++) {
     for (const name of Object.keys(w)) w[name].push(await workerdSample(dir, `${name}.js`));
   }
-  const [e, o, c] = [median(w.empty), median(w.ours), median(w.cedar)];
-  rows.push({ host: 'workerd (runtime start to first response, minus an empty worker)', 'kosmos-connect': fmtNs(Math.max(0, o - e)), 'cedar-wasm': fmtNs(Math.max(0, c - e)), 'cedar / ours': ratio(Math.max(1, c - e), Math.max(1, o - e)) });
+  const [e, o, p, c] = [median(w.empty), median(w.ours), median(w.policy), median(w.cedar)];
+  const over = (x) => Math.max(1, x - e);
+  rows.push({
+    host: 'workerd (runtime start to first response, minus an empty worker)',
+    'kosmos-connect': fmtNs(Math.max(0, o - e)),
+    'kosmos-connect/policy': fmtNs(Math.max(0, p - e)),
+    'cedar-wasm': fmtNs(Math.max(0, c - e)),
+    'cedar / ours': ratio(over(c), over(o)),
+    'cedar / policy': ratio(over(c), over(p)),
+  });
   execFileSync('rm', ['-rf', dir]);
-  return { title: 'Cold start', rows, figures: { node_ours_ns: oursNode, node_cedar_ns: cedarNode, workerd_ours_ns: o - e, workerd_cedar_ns: c - e, workerd_empty_ns: e } };
+  return { title: 'Cold start', rows, figures: { node_ours_ns: oursNode, node_policy_ns: policyNode, node_cedar_ns: cedarNode, workerd_ours_ns: o - e, workerd_policy_ns: p - e, workerd_cedar_ns: c - e, workerd_empty_ns: e } };
 }

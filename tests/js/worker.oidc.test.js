@@ -4,6 +4,7 @@
 // browser would.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
@@ -11,7 +12,8 @@ import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
 const kosmos = await startKosmos();
 const salesforce = await startSalesforce();
 const ALLOWED = 'https://acme.lightning.force.com';
-const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { ALLOWED_ORIGINS: ALLOWED }), assets: false, queue: false });
+const vars = sandboxVars(kosmos, salesforce, { ALLOWED_ORIGINS: ALLOWED });
+const worker = await startWorker({ vars, assets: false, queue: false });
 
 after(async () => {
   await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close()]);
@@ -40,9 +42,24 @@ async function answer(res) {
   return { status: res.status, json: JSON.parse(text), text, setCookie: res.headers.get('set-cookie') };
 }
 
-function cookiePayload(cookie) {
-  const value = cookie.slice(cookie.indexOf('=') + 1);
-  return JSON.parse(Buffer.from(value.split('.')[0], 'base64url').toString('utf8'));
+// The cookie's sealing, redone with node:crypto from the documented recipe
+// (HKDF-SHA256 -> AES-256-GCM, name and path as additional data), so the
+// test opens what the Worker sealed with WebCrypto and can forge with the key.
+const cookieKey = (secret) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'kosmos-oidc-cookie-v2', 32));
+const AAD = Buffer.from('kosmos_oidc;/v1/oidc');
+
+function cookiePayload(cookie, secret = vars.OIDC_COOKIE_SECRET) {
+  const [iv, sealed] = cookie.slice(cookie.indexOf('=') + 1).split('.').map((p) => Buffer.from(p, 'base64url'));
+  const d = createDecipheriv('aes-256-gcm', cookieKey(secret), iv).setAAD(AAD);
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  return JSON.parse(Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]).toString('utf8'));
+}
+
+function sealCookie(value, secret = vars.OIDC_COOKIE_SECRET) {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', cookieKey(secret), iv).setAAD(AAD);
+  const sealed = Buffer.concat([c.update(JSON.stringify(value)), c.final(), c.getAuthTag()]);
+  return `kosmos_oidc=${iv.toString('base64url')}.${sealed.toString('base64url')}`;
 }
 
 describe('OIDC redirect step-up', () => {
@@ -58,7 +75,7 @@ describe('OIDC redirect step-up', () => {
 
   test('match@test: start -> authorize -> callback answers the validated token; the state stays in the cookie', async () => {
     const flow = await toCallback('return_to=/done&login_hint=match@test&max_age=600');
-    // The cookie: signed, HttpOnly, Lax, path-scoped, short-lived, not Secure on loopback.
+    // The cookie: sealed, HttpOnly, Lax, path-scoped, short-lived, not Secure on loopback.
     assert.match(flow.setCookie, /^kosmos_oidc=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; /);
     assert.match(flow.setCookie, /; HttpOnly/);
     assert.match(flow.setCookie, /; SameSite=Lax/);
@@ -66,6 +83,12 @@ describe('OIDC redirect step-up', () => {
     assert.match(flow.setCookie, /; Max-Age=600/);
     assert.doesNotMatch(flow.setCookie, /Secure/);
     const { pending } = cookiePayload(flow.cookie);
+    // Sealed, not just signed: nothing of the state reads out of the cookie.
+    const raw = flow.cookie.slice('kosmos_oidc='.length);
+    const readable = raw.split('.').map((p) => Buffer.from(p, 'base64url').toString('latin1')).join(' ') + raw;
+    for (const secret of [pending.code_verifier, pending.nonce, pending.state]) {
+      assert.ok(secret.length >= 16 && !readable.includes(secret) && !readable.includes(Buffer.from(secret).toString('base64url').slice(4, 20)), 'state, nonce and verifier do not show in the cookie');
+    }
     // The authorization request: PKCE S256, state, nonce, essential acr; the verifier never in a URL.
     const q = flow.authorizeUrl.searchParams;
     assert.equal(q.get('response_type'), 'code');
@@ -110,21 +133,27 @@ describe('OIDC redirect step-up', () => {
     assert.equal(wrongState.status, 400, wrongState.text);
     assert.equal(wrongState.json.error.code, 'state_mismatch');
 
-    const [payload, mac] = flow.cookie.slice('kosmos_oidc='.length).split('.');
-    const tamperedPayload = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    tamperedPayload.pending.state = new URL(flow.callbackUrl).searchParams.get('state');
+    // A cookie sealed under another key, and the real one with one bit flipped: both refused.
+    const tamperedPayload = cookiePayload(flow.cookie);
     tamperedPayload.return_to = 'https://evil.example/';
-    const forgedCookie = `kosmos_oidc=${Buffer.from(JSON.stringify(tamperedPayload)).toString('base64url')}.${mac}`;
-    const badMac = await answer(await get(flow.callbackUrl, forgedCookie));
-    assert.equal(badMac.status, 400, badMac.text);
-    assert.equal(badMac.json.error.code, 'invalid_state_cookie');
+    const forgedCookie = sealCookie(tamperedPayload, 'another-secret-of-at-least-32-characters');
+    const [iv, sealed] = flow.cookie.slice('kosmos_oidc='.length).split('.');
+    const flipped = Buffer.from(sealed, 'base64url');
+    flipped[3] ^= 1;
+    for (const bad of [forgedCookie, `kosmos_oidc=${iv}.${flipped.toString('base64url')}`, `kosmos_oidc=${sealed}.${iv}`]) {
+      const refused = await answer(await get(flow.callbackUrl, bad));
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.json.error.code, 'invalid_state_cookie');
+    }
 
     const other = await toCallback('login_hint=match@test');
     const crossed = await answer(await get(flow.callbackUrl, other.cookie));
     assert.equal(crossed.status, 400);
     assert.equal(crossed.json.error.code, 'state_mismatch');
 
-    const real = await answer(await get(flow.callbackUrl, flow.cookie));
+    // The real state, sealed again by node:crypto under the Worker's key: it
+    // opens (the recipe in the Worker's header is the one it runs) and works.
+    const real = await answer(await get(flow.callbackUrl, sealCookie(cookiePayload(flow.cookie))));
     assert.equal(real.status, 200, real.text);
     assert.equal(real.json.sub, 'usr_match_0001');
   });

@@ -4,15 +4,18 @@
 //   GET /v1/oidc/start?return_to=/done&acr=liveID%20push&max_age=300&login_hint=...
 //     builds the authorization in the core (PKCE S256, state, nonce, essential
 //     acr in the `claims` parameter), keeps what the callback needs (state,
-//     nonce, the PKCE verifier) in a short-lived signed cookie, never in the
+//     nonce, the PKCE verifier) in a short-lived encrypted cookie, never in the
 //     URL, and answers 302 to the provider.
 //   GET /v1/oidc/callback?code=...&state=...&iss=...
 //     checks and clears the cookie, refuses a second use of the same state,
 //     exchanges the code and validates the ID token in the core, and answers
 //     JSON `{ status: "verified", sub, acr, amr, auth_time, verified_claims, return_to }`.
 //
-// The cookie is `payload.mac`, both base64url; the MAC is HMAC-SHA256 (WebCrypto)
-// under OIDC_COOKIE_SECRET over `kosmos-oidc-v1.` + payload. HttpOnly,
+// The cookie is `iv.ciphertext`, both base64url: the JSON state sealed with
+// AES-256-GCM (WebCrypto) under a key derived from OIDC_COOKIE_SECRET by
+// HKDF-SHA256 (info `kosmos-oidc-cookie-v2`), with the cookie's name and path
+// as additional data. The browser holds it but can neither read the PKCE
+// verifier and nonce nor change anything without the open failing. HttpOnly,
 // SameSite=Lax (the provider's redirect back is a top-level GET), Secure except
 // on loopback, Path=/v1/oidc, Max-Age OIDC_COOKIE_TTL_S (default 600).
 import { KosmosError, buildOidcAuthorization, discoverOidcProvider, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
@@ -22,14 +25,13 @@ import { shardFor } from './replay.js';
 
 const COOKIE = 'kosmos_oidc';
 const COOKIE_PATH = '/v1/oidc';
-const MAC_CONTEXT = 'kosmos-oidc-v1.';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
-// --- base64url and the signed cookie ------------------------------------------
+// --- base64url and the sealed cookie ------------------------------------------
 
 function b64url(bytes) {
   let s = '';
@@ -47,11 +49,24 @@ function fromB64url(text) {
   }
 }
 
+const HKDF_INFO = encoder.encode('kosmos-oidc-cookie-v2');
+const AAD = encoder.encode(`${COOKIE};${COOKIE_PATH}`);
+const IV_BYTES = 12;
+
 const keys = new Map();
-function macKey(secret) {
+/** The AES-256-GCM key for `secret` (derived once per secret and isolate). */
+function sealKey(secret) {
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    key = crypto.subtle
+      .importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])
+      .then((ikm) => crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: HKDF_INFO },
+        ikm,
+        { name: 'AES-GCM', length: 256 },
+        false,
+        ['encrypt', 'decrypt'],
+      ));
     keys.clear();
     keys.set(secret, key);
   }
@@ -59,22 +74,21 @@ function macKey(secret) {
 }
 
 async function seal(secret, value) {
-  const payload = b64url(encoder.encode(JSON.stringify(value)));
-  const mac = await crypto.subtle.sign('HMAC', await macKey(secret), encoder.encode(MAC_CONTEXT + payload));
-  return `${payload}.${b64url(new Uint8Array(mac))}`;
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: AAD }, await sealKey(secret), encoder.encode(JSON.stringify(value)));
+  return `${b64url(iv)}.${b64url(new Uint8Array(sealed))}`;
 }
 
-/** The cookie's value when its MAC verifies, else undefined. */
+/** The cookie's value when it opens under the key, else undefined. */
 async function unseal(secret, text) {
   const dot = text.indexOf('.');
   if (dot < 0 || text.length > 4096) return undefined;
-  const payload = text.slice(0, dot);
-  const mac = fromB64url(text.slice(dot + 1));
-  if (!mac) return undefined;
-  const ok = await crypto.subtle.verify('HMAC', await macKey(secret), mac, encoder.encode(MAC_CONTEXT + payload));
-  if (!ok) return undefined;
+  const iv = fromB64url(text.slice(0, dot));
+  const sealed = fromB64url(text.slice(dot + 1));
+  if (!iv || iv.length !== IV_BYTES || !sealed) return undefined;
   try {
-    return JSON.parse(decoder.decode(fromB64url(payload)));
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: AAD }, await sealKey(secret), sealed);
+    return JSON.parse(decoder.decode(plain));
   } catch {
     return undefined;
   }
