@@ -66,7 +66,9 @@ export function oidcProvider(options) {
   const kid = `sandbox-${randomBytes(6).toString('hex')}`;
   const codes = new Map();
   const accessTokens = new Map();
-  const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0 };
+  // `swapNextAccessToken`: tests set it to make the next token answer carry an
+  // access token other than the one the ID token's at_hash names.
+  const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0, swapNextAccessToken: false };
 
   const metadata = () => {
     const iss = options.issuer();
@@ -186,6 +188,8 @@ export function oidcProvider(options) {
     if (grant.nonce !== undefined) claims.nonce = grant.nonce;
     if (grant.wantsVerifiedClaims && user.acr === 'liveID push') claims.verified_claims = verifiedClaimsOf(user, grant.authTime);
     accessTokens.set(accessToken, { user, authTime: grant.authTime, expires: Date.now() + ttl * 1000 });
+    const swapped = state.swapNextAccessToken;
+    state.swapNextAccessToken = false;
     const idToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(options.issuer())
@@ -196,7 +200,7 @@ export function oidcProvider(options) {
       .sign(privateKey);
     state.issued += 1;
     sendJson(res, 200, {
-      access_token: accessToken,
+      access_token: swapped ? b64url(randomBytes(24)) : accessToken,
       token_type: 'Bearer',
       expires_in: ttl,
       id_token: idToken,
