@@ -124,7 +124,7 @@ pub enum OidcError {
         /// The challenge's `error_description`, shortened.
         description: Option<String>,
         /// The step-up the resource asks for, when `error` is `insufficient_user_authentication`.
-        challenge: Option<super::AuthnChallenge>,
+        challenge: Option<Box<super::AuthnChallenge>>,
     },
     /// The token lists a critical header extension this library does not understand.
     UnsupportedCritical(String),

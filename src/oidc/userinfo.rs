@@ -89,7 +89,7 @@ pub fn parse_userinfo_response(
     }
     if !(200..300).contains(&status) {
         let header = find_header(headers, "www-authenticate").unwrap_or_default();
-        let challenge = parse_authn_challenge(header).ok();
+        let challenge = parse_authn_challenge(header).ok().map(Box::new);
         let (error, description) = match bearer_error(header) {
             Some((error, description)) => (Some(error), description.map(|d| sanitize(&d))),
             None => (None, None),
