@@ -19,6 +19,8 @@ export type KosmosErrorCode =
   | 'audience_mismatch' | 'untrusted_audience' | 'azp_mismatch' | 'token_expired'
   | 'token_not_yet_valid' | 'issued_in_future' | 'nonce_mismatch' | 'acr_not_satisfied'
   | 'auth_time_too_old' | 'malformed_challenge' | 'not_a_step_up_challenge'
+  | 'unexpected_typ' | 'hash_mismatch' | 'sub_mismatch' | 'userinfo_error'
+  | 'insufficient_user_authentication'
   // webhooks
   | 'missing_header' | 'bad_format' | 'no_matching_signature' | 'timestamp_too_old'
   | 'timestamp_in_future' | 'payload_too_large' | 'invalid_secret' | 'duplicate';

@@ -15,6 +15,9 @@ fn fixtures() -> &'static (kosmos_connect::Jwks, kosmos_connect::IdTokenExpectat
         exp.nonce = Some("n-0S6_WzA2Mj".into());
         exp.max_age = Some(300);
         exp.required_acr = vec!["liveID push".into()];
+        // at_hash / c_hash are checked whenever a token carries them.
+        exp.access_token = Some(kosmos_connect::Secret::new("at-fuzz"));
+        exp.code = Some(kosmos_connect::Secret::new("code-fuzz"));
         (jwks, exp)
     })
 }

@@ -1,5 +1,6 @@
 //! Any text as what the provider or a browser sends back: a callback URL, a
-//! WWW-Authenticate value, a discovery document, a JWKS, a token response.
+//! WWW-Authenticate value, a discovery document, a JWKS, a token response,
+//! a UserInfo answer (body or WWW-Authenticate) and an access token to send.
 //! None of the readers panics.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +12,7 @@ fuzz_target!(|data: &[u8]| {
         "authorization_endpoint": "https://idp.example/authorize",
         "token_endpoint": "https://idp.example/token",
         "jwks_uri": "https://idp.example/jwks",
+        "userinfo_endpoint": "https://idp.example/userinfo",
         "authorization_response_iss_parameter_supported": true
     }))
     .unwrap();
@@ -31,6 +33,14 @@ fuzz_target!(|data: &[u8]| {
     let _ = kosmos_connect::parse_jwks(200, &text);
     let _ = kosmos_connect::parse_token_response(200, &text);
     let _ = kosmos_connect::parse_token_response(400, &text);
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+    let _ = kosmos_connect::parse_userinfo_response(200, &json, &text, "user-1");
+    let _ = kosmos_connect::parse_userinfo_response(200, &[], &text, "user-1");
+    let www = [("www-authenticate".to_owned(), text.to_string())];
+    let _ = kosmos_connect::parse_userinfo_response(401, &www, "", "user-1");
+    let typed = [("content-type".to_owned(), text.to_string())];
+    let _ = kosmos_connect::parse_userinfo_response(200, &typed, r#"{"sub":"user-1"}"#, "user-1");
+    let _ = kosmos_connect::build_userinfo_request(&provider, &text);
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
         let _ = kosmos_connect::AuthorizationRequest::from_value(&v);
         let _ = kosmos_connect::AuthnChallenge::from_value(&v);

@@ -92,6 +92,14 @@ export interface IdTokenExpectations {
   trusted_audiences?: string[];
   /** When not empty, the only accepted `alg` values. */
   algorithms?: ('RS256' | 'ES256' | 'EdDSA' | 'Ed25519')[];
+  /**
+   * The access token issued with the ID token: when the token carries
+   * `at_hash` it must match (else `hash_mismatch`, `field` `claims.at_hash`).
+   * An absent `at_hash` is accepted (code flow). `finishOidcAuthorization` sets it.
+   */
+  access_token?: string;
+  /** The authorization code: checked against `c_hash` when present (absent is accepted). */
+  code?: string;
 }
 
 export interface Jwks { keys: Record<string, unknown>[] }
@@ -114,6 +122,15 @@ export interface VerifiedIdToken {
   claims: Record<string, unknown>;
 }
 
+/** What the UserInfo endpoint says about the user; `sub` is always the ID token's. */
+export interface OidcUserInfo {
+  sub: string;
+  /** OpenID Connect for Identity Assurance `verified_claims`, normalized like the ID token's. */
+  verified_claims?: Record<string, unknown> | Record<string, unknown>[];
+  /** Every member of the response. */
+  claims: Record<string, unknown>;
+}
+
 /** RFC 9470 step-up requirements. */
 export interface AuthnChallenge {
   acr_values?: string[];
@@ -122,7 +139,7 @@ export interface AuthnChallenge {
   realm?: string;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; redirect: 'manual' }) => Promise<{ status: number; text(): Promise<string> }>;
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; redirect: 'manual' }) => Promise<{ status: number; headers?: Headers; text(): Promise<string> }>;
 
 /** Builds `GET {issuer}/.well-known/openid-configuration`. */
 export function buildOidcDiscoveryRequest(issuer: string): HttpRequest;
@@ -144,6 +161,16 @@ export function parseOidcTokenResponse(status: number, body: string): TokenRespo
 export function oidcExpectations(provider: ProviderMetadata, client: OidcClient, pending: PendingAuthorization): IdTokenExpectations;
 /** Validates an ID token. `now` defaults to the current unix time. */
 export function validateIdToken(idToken: string, jwks: Jwks | string, expectations: IdTokenExpectations, now?: number): VerifiedIdToken;
+/** Builds `GET {userinfo_endpoint}` with `Authorization: Bearer {accessToken}`; `invalid_input` when the provider has no `userinfo_endpoint`. */
+export function buildOidcUserInfoRequest(provider: ProviderMetadata, accessToken: string): HttpRequest;
+/**
+ * Reads the UserInfo answer. Throws `sub_mismatch` when `sub` is not `expected.sub`;
+ * `malformed_response` for non-JSON, no `sub`, over 64 KiB, or a signed/encrypted
+ * (`application/jwt`) answer, which is not supported; `insufficient_user_authentication`
+ * (401 with an RFC 9470 challenge: `details.acr_values`, `details.max_age`) or
+ * `userinfo_error` (`details.status`, `details.error`) for refusals.
+ */
+export function parseOidcUserInfoResponse(status: number, headers: Headers | Record<string, string> | [string, string][] | null | undefined, body: string, expected: { sub: string }): OidcUserInfo;
 /** Builds `Bearer error="insufficient_user_authentication", ...`. */
 export function buildAuthnChallenge(challenge: AuthnChallenge): string;
 /** Reads an RFC 9470 challenge from a `WWW-Authenticate` value, a Response or headers. */
@@ -153,7 +180,9 @@ export function parseAuthnChallenge(source: string | { headers: unknown } | Head
 export function discoverOidcProvider(issuer: string, options?: { fetch?: FetchLike }): Promise<ProviderMetadata>;
 /** Fetches and checks the JWKS. */
 export function fetchOidcJwks(provider: ProviderMetadata, options?: { fetch?: FetchLike }): Promise<Jwks>;
-/** Callback -> code exchange -> ID token validation (refetching a cached JWKS once on `no_matching_key`). */
+/** Fetches the UserInfo claims; `options.sub` is the validated ID token's `sub` (required). */
+export function fetchOidcUserInfo(provider: ProviderMetadata, accessToken: string, options: { sub: string; fetch?: FetchLike }): Promise<OidcUserInfo>;
+/** Callback -> code exchange -> ID token validation (`at_hash` / `c_hash` checked when present) (refetching a cached JWKS once on `no_matching_key`). */
 export function finishOidcAuthorization(args: {
   provider: ProviderMetadata;
   client: OidcClient;

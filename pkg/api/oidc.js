@@ -62,6 +62,31 @@ export function validateIdToken(idToken, jwks, expectations, now = nowSeconds())
   return call((g) => g.validateIdToken(idToken, jwks, expectations, now));
 }
 
+function expectedSub(expected) {
+  const sub = expected && typeof expected === 'object' ? expected.sub : undefined;
+  if (typeof sub !== 'string' || sub === '') {
+    throw new KosmosError('invalid_argument', "`sub` (the id token's `sub`) is required", { field: 'sub' });
+  }
+  return sub;
+}
+
+/** Builds `GET {userinfo_endpoint}` with `Authorization: Bearer {accessToken}`. */
+export function buildOidcUserInfoRequest(provider, accessToken) {
+  return call((g) => g.buildOidcUserInfoRequest(provider, String(accessToken ?? '')));
+}
+
+/**
+ * Reads the UserInfo answer: `{ sub, verified_claims?, claims }`. `expected.sub`
+ * (the validated ID token's `sub`, or pass the ID token itself) is required:
+ * an answer about another subject throws `sub_mismatch`. A 401 carrying an
+ * RFC 9470 challenge throws `insufficient_user_authentication` with
+ * `details.acr_values` / `details.max_age`; other refusals `userinfo_error`.
+ */
+export function parseOidcUserInfoResponse(status, headers, body, expected) {
+  const sub = expectedSub(expected);
+  return call((g) => g.parseOidcUserInfoResponse(status, headerPairs(headers), String(body ?? ''), sub));
+}
+
 /** Builds an RFC 9470 `WWW-Authenticate` value for a 401 asking for a fresh step-up. */
 export function buildAuthnChallenge(challenge) {
   return call((g) => g.buildAuthnChallenge(challenge));
@@ -84,7 +109,7 @@ export function parseAuthnChallenge(source) {
   return call((g) => g.parseAuthnChallenge(String(value ?? '')));
 }
 
-/** Sends a core-built request with `fetch`; returns `{ status, body }`. */
+/** Sends a core-built request with `fetch`; returns `{ status, headers, body }`. */
 async function send(request, fetchImpl) {
   const doFetch = fetchImpl ?? globalThis.fetch;
   if (typeof doFetch !== 'function') {
@@ -101,7 +126,7 @@ async function send(request, fetchImpl) {
   } catch (e) {
     throw new KosmosError('upstream_unavailable', `the request to \`${request.url}\` failed: ${e && e.message}`, { cause: e });
   }
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
 /** Fetches and checks the provider's discovery document. */
@@ -117,8 +142,20 @@ export async function fetchOidcJwks(provider, options = {}) {
 }
 
 /**
+ * Fetches the UserInfo claims with the access token; `options.sub` is the
+ * validated ID token's `sub` (required, see `parseOidcUserInfoResponse`).
+ */
+export async function fetchOidcUserInfo(provider, accessToken, options = {}) {
+  // `sub` is checked before the access token is sent anywhere.
+  const expected = { sub: expectedSub(options) };
+  const { status, headers, body } = await send(buildOidcUserInfoRequest(provider, accessToken), options.fetch);
+  return parseOidcUserInfoResponse(status, headers, body, expected);
+}
+
+/**
  * Finishes an authorization: reads the callback, exchanges the code, and
- * validates the ID token. When the cached `jwks` has no key for the token
+ * validates the ID token (with `at_hash` / `c_hash` checked against the
+ * access token and code when the token carries them). When the cached `jwks` has no key for the token
  * (`no_matching_key`, e.g. after a key rotation) it is fetched again once.
  * Returns `{ idToken, tokens, jwks }`; cache `jwks` for the next calls.
  *
@@ -130,7 +167,12 @@ export async function finishOidcAuthorization(args) {
   const { code } = parseOidcCallback(args.callback, provider, pending);
   const exchange = await send(buildOidcTokenRequest(provider, client, pending, code), fetchImpl);
   const tokens = parseOidcTokenResponse(exchange.status, exchange.body);
-  const expectations = { ...oidcExpectations(provider, client, pending), ...(args.expectations ?? {}) };
+  const expectations = {
+    ...oidcExpectations(provider, client, pending),
+    access_token: tokens.access_token,
+    code,
+    ...(args.expectations ?? {}),
+  };
   const now = args.now ?? nowSeconds();
   let jwks = args.jwks ?? (await fetchOidcJwks(provider, { fetch: fetchImpl }));
   let idToken;

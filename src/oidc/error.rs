@@ -98,6 +98,34 @@ pub enum OidcError {
         /// The token's `alg`.
         alg: String,
     },
+    /// The token's `typ` header says it is another kind of JWT (an access
+    /// token, a logout token, a DPoP proof, JSON serialization, ...).
+    UnexpectedTyp {
+        /// The token's `typ`, shortened.
+        typ: String,
+    },
+    /// `at_hash` or `c_hash` does not match the access token or the code
+    /// the token was issued with.
+    HashMismatch {
+        /// `at_hash` or `c_hash`.
+        claim: &'static str,
+    },
+    /// The UserInfo response's `sub` is not the ID token's `sub`
+    /// (OpenID Connect Core 1.0 section 5.3.4): the answer must not be used.
+    SubMismatch,
+    /// The UserInfo endpoint refused the request. With
+    /// `error="insufficient_user_authentication"` in `WWW-Authenticate`
+    /// (RFC 9470), `challenge` says what a fresh step-up must satisfy.
+    UserInfoEndpoint {
+        /// The HTTP status.
+        status: u16,
+        /// The Bearer challenge's `error` (`invalid_token`, `insufficient_scope`, ...), if sent.
+        error: Option<String>,
+        /// The challenge's `error_description`, shortened.
+        description: Option<String>,
+        /// The step-up the resource asks for, when `error` is `insufficient_user_authentication`.
+        challenge: Option<Box<super::AuthnChallenge>>,
+    },
     /// The token lists a critical header extension this library does not understand.
     UnsupportedCritical(String),
     /// No key in the JWKS fits the token (the provider may have rotated keys: fetch the JWKS again).
@@ -209,7 +237,7 @@ impl OidcError {
                 retryable: true,
                 ..
             }
-        ) || matches!(self, Self::UnexpectedStatus { status, .. } if *status == 429 || *status >= 500)
+        ) || matches!(self, Self::UnexpectedStatus { status, .. } | Self::UserInfoEndpoint { status, .. } if *status == 429 || *status >= 500)
     }
 }
 
@@ -277,6 +305,36 @@ impl fmt::Display for OidcError {
             }
             Self::AlgNotAllowed { alg } => {
                 write!(f, "the id token algorithm `{alg}` is not in the allowed list")
+            }
+            Self::UnexpectedTyp { typ } => write!(
+                f,
+                "the token `typ` `{typ}` is not an id token type (`JWT` or `application/jwt`)"
+            ),
+            Self::HashMismatch { claim } => {
+                let of = if *claim == "c_hash" {
+                    "authorization code"
+                } else {
+                    "access token"
+                };
+                write!(f, "the id token `{claim}` does not match the {of}")
+            }
+            Self::SubMismatch => {
+                f.write_str("the userinfo `sub` is not the id token's `sub`")
+            }
+            Self::UserInfoEndpoint {
+                status,
+                error,
+                description,
+                ..
+            } => {
+                write!(f, "the userinfo endpoint answered http {status}")?;
+                if let Some(e) = error {
+                    write!(f, ": `{e}`")?;
+                }
+                match description {
+                    Some(d) => write!(f, " (`{d}`)"),
+                    None => Ok(()),
+                }
             }
             Self::UnsupportedCritical(name) => {
                 write!(f, "the id token requires the unsupported header extension `{name}`")
@@ -361,6 +419,13 @@ impl ErrorInfo for OidcError {
             Self::UnsupportedAlg { .. } => "unsupported_alg",
             Self::AlgNotAllowed { .. } => "alg_not_allowed",
             Self::UnsupportedCritical(_) => "unsupported_critical_header",
+            Self::UnexpectedTyp { .. } => "unexpected_typ",
+            Self::HashMismatch { .. } => "hash_mismatch",
+            Self::SubMismatch => "sub_mismatch",
+            Self::UserInfoEndpoint {
+                challenge: Some(_), ..
+            } => "insufficient_user_authentication",
+            Self::UserInfoEndpoint { .. } => "userinfo_error",
             Self::NoMatchingKey { .. } => "no_matching_key",
             Self::KeyTypeMismatch { .. } => "key_type_mismatch",
             Self::KeyForbidden {
@@ -405,6 +470,9 @@ impl ErrorInfo for OidcError {
             | Self::UnsupportedAlg { .. }
             | Self::AlgNotAllowed { .. } => Some("header.alg"),
             Self::UnsupportedCritical(_) => Some("header.crit"),
+            Self::UnexpectedTyp { .. } => Some("header.typ"),
+            Self::HashMismatch { claim } => Some(claim_field(claim)),
+            Self::SubMismatch => Some("sub"),
             Self::NoMatchingKey { .. } | Self::KeyTypeMismatch { .. } => Some("header.kid"),
             Self::MissingClaim(c) | Self::InvalidClaim { claim: c, .. } => Some(claim_field(c)),
             Self::AudienceMismatch | Self::UntrustedAudience(_) => Some("claims.aud"),
@@ -446,6 +514,29 @@ impl ErrorInfo for OidcError {
                 "error_description": description,
                 "retryable": retryable,
             })),
+            Self::UserInfoEndpoint {
+                status,
+                error,
+                description,
+                challenge,
+            } => {
+                let mut details = json!({
+                    "status": status,
+                    "error": error,
+                    "error_description": description,
+                    "retryable": self.retryable(),
+                });
+                if let (Some(c), Some(map)) = (challenge, details.as_object_mut()) {
+                    map.insert(
+                        "acr_values".into(),
+                        serde_json::Value::from(c.acr_values.clone()),
+                    );
+                    map.insert("max_age".into(), serde_json::Value::from(c.max_age));
+                }
+                Some(details)
+            }
+            Self::UnexpectedTyp { typ } => Some(json!({ "typ": typ })),
+            Self::HashMismatch { claim } => Some(json!({ "claim": claim })),
             Self::NoMatchingKey { kid } => Some(json!({ "kid": kid, "refresh_jwks": true })),
             Self::KeyForbidden { kid, .. } | Self::InvalidKey { kid, .. } => {
                 Some(json!({ "kid": kid }))
@@ -479,6 +570,8 @@ fn claim_field(claim: &str) -> &'static str {
         "acr" => "claims.acr",
         "amr" => "claims.amr",
         "auth_time" => "claims.auth_time",
+        "at_hash" => "claims.at_hash",
+        "c_hash" => "claims.c_hash",
         "verified_claims" => "claims.verified_claims",
         _ => "claims",
     }

@@ -8,10 +8,12 @@ use subtle::ConstantTimeEq as _;
 use super::authorize::PendingAuthorization;
 use super::client::OidcClient;
 use super::discovery::ProviderMetadata;
+use super::encoding::b64url;
 use super::json::{parse_text, Reader, Writer};
 use super::jwks::Jwks;
-use super::jws::parse_compact;
+use super::jws::{parse_compact, Alg};
 use super::OidcError;
+use crate::secret::Secret;
 
 /// Clock skew allowed by default on `exp`, `iat`, `nbf` and `auth_time`, in seconds.
 pub const DEFAULT_CLOCK_SKEW_S: u64 = 60;
@@ -41,6 +43,15 @@ pub struct IdTokenExpectations {
     /// registered `id_token_signed_response_alg`). Supported: `RS256`,
     /// `ES256`, `EdDSA`, `Ed25519`.
     pub algorithms: Vec<String>,
+    /// The access token issued with the ID token. When given and the token
+    /// carries `at_hash`, the hash must match (OpenID Connect Core 1.0
+    /// section 3.1.3.8). An absent `at_hash` is accepted: the code flow
+    /// makes it optional, and the access token came straight from the
+    /// token endpoint over TLS.
+    pub access_token: Option<Secret>,
+    /// The authorization code. When given and the token carries `c_hash`,
+    /// the hash must match (section 3.3.2.11); an absent `c_hash` is accepted.
+    pub code: Option<Secret>,
 }
 
 impl IdTokenExpectations {
@@ -55,6 +66,8 @@ impl IdTokenExpectations {
             clock_skew_s: DEFAULT_CLOCK_SKEW_S,
             trusted_audiences: Vec::new(),
             algorithms: Vec::new(),
+            access_token: None,
+            code: None,
         }
     }
 
@@ -64,7 +77,8 @@ impl IdTokenExpectations {
     }
 
     /// Reads `{ issuer, client_id, nonce?, max_age?, required_acr?,
-    /// clock_skew_s?, trusted_audiences?, algorithms? }`; unknown members are refused.
+    /// clock_skew_s?, trusted_audiences?, algorithms?, access_token?, code? }`;
+    /// unknown members are refused.
     pub fn from_value(value: &Value) -> Result<Self, OidcError> {
         let r = Reader::new(value, "")?;
         r.only(&[
@@ -76,6 +90,8 @@ impl IdTokenExpectations {
             "clock_skew_s",
             "trusted_audiences",
             "algorithms",
+            "access_token",
+            "code",
         ])?;
         Ok(Self {
             issuer: r.str("issuer")?,
@@ -86,6 +102,8 @@ impl IdTokenExpectations {
             clock_skew_s: r.opt_u64("clock_skew_s")?.unwrap_or(DEFAULT_CLOCK_SKEW_S),
             trusted_audiences: r.strings("trusted_audiences")?,
             algorithms: r.strings("algorithms")?,
+            access_token: r.opt_str("access_token")?.map(Secret::new),
+            code: r.opt_str("code")?.map(Secret::new),
         })
     }
 
@@ -100,6 +118,11 @@ impl IdTokenExpectations {
             .u64("clock_skew_s", self.clock_skew_s)
             .strings("trusted_audiences", &self.trusted_audiences)
             .strings("algorithms", &self.algorithms)
+            .opt_str(
+                "access_token",
+                self.access_token.as_ref().map(Secret::expose),
+            )
+            .opt_str("code", self.code.as_ref().map(Secret::expose))
             .build()
     }
 
@@ -294,6 +317,21 @@ pub fn validate_id_token(
         }
     }
 
+    for (claim, value) in [
+        ("at_hash", &expected.access_token),
+        ("c_hash", &expected.code),
+    ] {
+        if let (Some(value), Some(hash)) = (value, string_claim(&claims, claim)?) {
+            if !bool::from(
+                left_half_hash(jws.alg, value.expose())
+                    .as_bytes()
+                    .ct_eq(hash.as_bytes()),
+            ) {
+                return Err(OidcError::HashMismatch { claim });
+            }
+        }
+    }
+
     let amr = match claims.get("amr") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
@@ -340,6 +378,24 @@ pub fn validate_id_token(
         verified_claims,
         claims,
     })
+}
+
+/// `at_hash` / `c_hash`: base64url of the left half of the hash of the
+/// ASCII value, with the hash of the token's `alg` (SHA-256 for RS256 and
+/// ES256; SHA-512 for EdDSA and Ed25519, whose only curve here is Ed25519,
+/// as the OpenID Connect registry says).
+fn left_half_hash(alg: Alg, value: &str) -> String {
+    use sha2::Digest as _;
+    match alg {
+        Alg::Rs256 | Alg::Es256 => {
+            let digest = sha2::Sha256::digest(value.as_bytes());
+            b64url(digest.get(..16).unwrap_or_default())
+        }
+        Alg::EdDsa | Alg::Ed25519 => {
+            let digest = sha2::Sha512::digest(value.as_bytes());
+            b64url(digest.get(..32).unwrap_or_default())
+        }
+    }
 }
 
 fn string_claim(
@@ -637,5 +693,62 @@ mod tests {
                 .code(),
             "bad_signature"
         );
+    }
+
+    #[test]
+    fn at_hash_and_c_hash_use_the_left_half_of_the_algs_hash() {
+        // Known answers computed with node:crypto (createHash, base64url).
+        assert_eq!(
+            left_half_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNzDXGnRJP3RZaK9HgbY"),
+            "nzP8GyurcyXWbcE9DGI4BQ"
+        );
+        assert_eq!(
+            left_half_hash(Alg::Es256, "jHkWEdUXMU1BwAsC4vtUsZwnNzDXGnRJP3RZaK9HgbY"),
+            "nzP8GyurcyXWbcE9DGI4BQ"
+        );
+        let at = "4J8UayM9qUGnNqHaqK2rpChA_M6CMUIfl5gcZqvthBE";
+        let c = "vXznlBubPR11RNvIlSwIKkhrOPYsWG1UAmXIpS8zf-Q";
+        assert_eq!(left_half_hash(Alg::EdDsa, "at-1"), at);
+        assert_eq!(left_half_hash(Alg::Ed25519, "code-1"), c);
+
+        let mut e = expected();
+        e.access_token = Some(Secret::new("at-1"));
+        e.code = Some(Secret::new("code-1"));
+        let both = serde_json::json!({"at_hash": at, "c_hash": c});
+        assert_eq!(outcome(&with(both), &e, NOW), "ok");
+        // Absent hashes are accepted (code flow).
+        assert_eq!(outcome(&claims(), &e, NOW), "ok");
+        let wrong_at = serde_json::json!({"at_hash": c, "c_hash": c});
+        let err = validate_id_token(&mint(&with(wrong_at)), &jwks(), &e, NOW).unwrap_err();
+        assert_eq!(err.code(), "hash_mismatch");
+        assert_eq!(err.field(), Some("claims.at_hash"));
+        assert_eq!(err.details().unwrap()["claim"], "at_hash");
+        assert!(!err.to_string().contains("at-1"), "{err}");
+        let wrong_c = serde_json::json!({"at_hash": at, "c_hash": at});
+        let err = validate_id_token(&mint(&with(wrong_c)), &jwks(), &e, NOW).unwrap_err();
+        assert_eq!(err.field(), Some("claims.c_hash"));
+        // The SHA-256 half of the right value is still wrong for EdDSA.
+        let sha256_half = serde_json::json!({"at_hash": "nzP8GyurcyXWbcE9DGI4BQ"});
+        e.access_token = Some(Secret::new("jHkWEdUXMU1BwAsC4vtUsZwnNzDXGnRJP3RZaK9HgbY"));
+        assert_eq!(outcome(&with(sha256_half), &e, NOW), "hash_mismatch");
+        assert_eq!(
+            outcome(&with(serde_json::json!({"at_hash": 5})), &e, NOW),
+            "invalid_claim"
+        );
+        // Without the access token or code, the claims are not checked.
+        let unchecked = serde_json::json!({"at_hash": "x", "c_hash": "y"});
+        assert_eq!(outcome(&with(unchecked), &expected(), NOW), "ok");
+    }
+
+    #[test]
+    fn expectations_carry_the_tokens_to_check_in_json() {
+        let v = serde_json::json!({
+            "issuer": "https://idp.example", "client_id": "c",
+            "access_token": "at-1", "code": "code-1"
+        });
+        let e = IdTokenExpectations::from_value(&v).unwrap();
+        assert_eq!(e.access_token.as_ref().map(Secret::expose), Some("at-1"));
+        assert!(!format!("{e:?}").contains("at-1"));
+        assert_eq!(IdTokenExpectations::from_value(&e.to_value()).unwrap(), e);
     }
 }

@@ -60,8 +60,10 @@ pub(crate) struct Jws<'a> {
 
 /// Parses a compact JWS. Refuses, in this order: oversize input, a wrong
 /// number of parts, non-strict base64url, a header that is not a JSON
-/// object, `alg: none`, HMAC algorithms, unsupported algorithms, and any
-/// `crit` extension (none is understood). The header's `jwk`, `jku`, `x5u`
+/// object, `alg: none`, HMAC algorithms, unsupported algorithms, a `typ`
+/// other than `JWT` or `application/jwt` (any case; RFC 8725 section 3.11:
+/// an access token, logout token or DPoP proof is never an ID token), and
+/// any `crit` extension (none is understood). The header's `jwk`, `jku`, `x5u`
 /// and `x5c` are never used: keys come from the JWKS the caller supplies.
 pub(crate) fn parse_compact(token: &str) -> Result<Jws<'_>, OidcError> {
     if token.len() > MAX_ID_TOKEN_BYTES {
@@ -117,6 +119,20 @@ pub(crate) fn parse_compact(token: &str) -> Result<Jws<'_>, OidcError> {
             ))
         }
     };
+    match header.get("typ") {
+        None => {}
+        Some(Value::String(typ)) if is_jwt_typ(typ) => {}
+        Some(Value::String(typ)) => {
+            return Err(OidcError::UnexpectedTyp {
+                typ: short(typ).to_owned(),
+            })
+        }
+        Some(_) => {
+            return Err(OidcError::MalformedToken(
+                "the header `typ` is not a string".into(),
+            ))
+        }
+    }
     if let Some(crit) = header.get("crit") {
         // No extension is understood, so any well-formed `crit` is refused.
         match crit.as_array().and_then(|a| a.first()) {
@@ -145,6 +161,16 @@ pub(crate) fn parse_compact(token: &str) -> Result<Jws<'_>, OidcError> {
         payload,
         signature,
     })
+}
+
+/// `JWT` or `application/jwt`, case-insensitively (RFC 7515 section 4.1.9
+/// lets the `application/` prefix be left out).
+fn is_jwt_typ(typ: &str) -> bool {
+    let media = match typ.get(..12) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => typ.get(12..),
+        _ => Some(typ),
+    };
+    media.is_some_and(|m| m.eq_ignore_ascii_case("jwt"))
 }
 
 #[cfg(test)]
@@ -196,6 +222,35 @@ mod tests {
             "malformed_token"
         );
         assert_eq!(code(&"a".repeat(MAX_ID_TOKEN_BYTES + 1)), "token_too_large");
+    }
+
+    #[test]
+    fn accepts_only_jwt_as_typ() {
+        for typ in [
+            r#""JWT""#,
+            r#""jwt""#,
+            r#""application/jwt""#,
+            r#""Application/JWT""#,
+        ] {
+            let t = token(&format!(r#"{{"alg":"RS256","typ":{typ}}}"#), "{}", b"s");
+            assert_eq!(code(&t), "ok", "{typ}");
+        }
+        for typ in [
+            "at+jwt",
+            "application/at+jwt",
+            "logout+jwt",
+            "JOSE+JSON",
+            "JOSE",
+            "dpop+jwt",
+            "",
+            "application/",
+            "JWTX",
+        ] {
+            let t = token(&format!(r#"{{"alg":"RS256","typ":"{typ}"}}"#), "{}", b"s");
+            assert_eq!(code(&t), "unexpected_typ", "{typ}");
+        }
+        let t = token(r#"{"alg":"RS256","typ":1}"#, "{}", b"s");
+        assert_eq!(code(&t), "malformed_token");
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!   code + pending --build_token_request--> POST token_endpoint --parse_token_response--> TokenResponse
 //!   id_token + Jwks + IdTokenExpectations::for_authorization(..) + now
 //!          --validate_id_token--> VerifiedIdToken { sub, acr, auth_time, verified_claims, .. }
+//!   access_token --build_userinfo_request--> GET userinfo_endpoint
+//!          --parse_userinfo_response(.., id_token.sub)--> UserInfo { sub, verified_claims, .. }
 //!   AuthnChallenge <--parse / build--> `WWW-Authenticate: Bearer error="insufficient_user_authentication", ...`
 //! ```
 //!
@@ -27,6 +29,7 @@ mod jwks;
 mod jws;
 mod step_up_challenge;
 mod token;
+mod userinfo;
 
 pub use authorize::{
     build_authorization_request, AuthorizationRequest, AuthorizationStart, PendingAuthorization,
@@ -49,3 +52,4 @@ pub use step_up_challenge::{
 pub use token::{
     build_token_request, parse_token_response, TokenResponse, MAX_TOKEN_RESPONSE_BYTES,
 };
+pub use userinfo::{build_userinfo_request, parse_userinfo_response, UserInfo, MAX_USERINFO_BYTES};

@@ -168,6 +168,25 @@ pub fn parse_authn_challenge(header_value: &str) -> Result<AuthnChallenge, OidcE
     })
 }
 
+/// The `error` and `error_description` of the first Bearer challenge of a
+/// `WWW-Authenticate` value that has an `error` (RFC 6750 section 3), if any.
+/// Unreadable values give `None`: they only decorate an error already known.
+pub(crate) fn bearer_error(header_value: &str) -> Option<(String, Option<String>)> {
+    if header_value.len() > MAX_CHALLENGE_BYTES {
+        return None;
+    }
+    let challenges = parse_challenges(header_value).ok()?;
+    let bearer = challenges
+        .iter()
+        .find(|c| c.scheme.eq_ignore_ascii_case("bearer") && c.param("error").is_some())?;
+    Some((
+        short(bearer.param("error")?).to_owned(),
+        bearer
+            .param("error_description")
+            .map(|d| short(d).to_owned()),
+    ))
+}
+
 /// One challenge: its scheme and its auth-params (token68 challenges keep no params).
 struct Challenge {
     scheme: String,

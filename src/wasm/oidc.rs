@@ -4,7 +4,10 @@
 //! `/v1/oidc/callback`): `buildOidcAuthorization` -> keep `pending` in a
 //! signed, short-lived cookie or a store -> redirect to `url`; on the
 //! callback `parseOidcCallback` -> `buildOidcTokenRequest` -> fetch ->
-//! `parseOidcTokenResponse` -> `validateIdToken` with `oidcExpectations`.
+//! `parseOidcTokenResponse` -> `validateIdToken` with `oidcExpectations`
+//! (plus the access token and code, for `at_hash` / `c_hash`); then, when
+//! claims are needed that the ID token lacks, `buildOidcUserInfoRequest` ->
+//! fetch -> `parseOidcUserInfoResponse` with the ID token's `sub`.
 //!
 //! Arguments cross as plain JS values read into `serde_json::Value` and then
 //! by the core's own readers (one compiled path for every shape), so a bad
@@ -13,13 +16,13 @@
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, to_js, unix_seconds, JsResult};
+use super::convert::{from_js, headers_from_js, to_js, unix_seconds, JsResult};
 use crate::{
     build_authorization_request, build_discovery_request, build_jwks_request, build_token_request,
-    parse_authn_challenge, parse_callback, parse_discovery, parse_jwks, parse_token_response,
-    validate_id_token, AuthnChallenge, AuthorizationRequest, AuthorizationResponse,
-    IdTokenExpectations, Jwks, OidcClient, OidcError, PendingAuthorization, ProviderMetadata,
-    Secret, SystemEntropy,
+    build_userinfo_request, parse_authn_challenge, parse_callback, parse_discovery, parse_jwks,
+    parse_token_response, parse_userinfo_response, validate_id_token, AuthnChallenge,
+    AuthorizationRequest, AuthorizationResponse, IdTokenExpectations, Jwks, OidcClient, OidcError,
+    PendingAuthorization, ProviderMetadata, Secret, SystemEntropy,
 };
 
 /// Reads a JS argument as JSON (`undefined` becomes `null`).
@@ -158,6 +161,28 @@ pub fn validate_id_token_js(
         .map_err(in_arg("expectations"))?;
     let token = validate_id_token(id_token, &jwks, &expectations, unix_seconds(now)?)?;
     to_js(&token.to_value())
+}
+
+/// Builds `GET {userinfo_endpoint}` with the access token as a Bearer credential.
+#[wasm_bindgen(js_name = buildOidcUserInfoRequest)]
+pub fn build_oidc_userinfo_request_js(provider: JsValue, access_token: &str) -> JsResult {
+    to_js(&build_userinfo_request(
+        &provider_arg(provider)?,
+        access_token,
+    )?)
+}
+
+/// Reads the UserInfo answer (`headers` as `[name, value]` pairs); its `sub`
+/// must be `sub`, the ID token's. Returns `{ sub, verified_claims?, claims }`.
+#[wasm_bindgen(js_name = parseOidcUserInfoResponse)]
+pub fn parse_oidc_userinfo_response_js(
+    status: u16,
+    headers: JsValue,
+    body: &str,
+    sub: &str,
+) -> JsResult {
+    let headers = headers_from_js(headers)?;
+    to_js(&parse_userinfo_response(status, &headers, body, sub)?.to_value())
 }
 
 /// Builds an RFC 9470 `WWW-Authenticate` value.

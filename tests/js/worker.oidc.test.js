@@ -174,6 +174,16 @@ describe('OIDC redirect step-up', () => {
     assert.equal(r.json.error.code, 'acr_not_satisfied');
   });
 
+  test('the token answer carries another access token than the ID token\'s at_hash names -> 401 hash_mismatch', async () => {
+    const flow = await toCallback('login_hint=match@test');
+    kosmos.oidc.state.swapNextAccessToken = true;
+    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json.error.code, 'hash_mismatch');
+    assert.match(r.json.error.message, /at_hash/);
+    assert.match(r.setCookie, /Max-Age=0/);
+  });
+
   test('return_to must stay on the Worker or an allowed origin', async () => {
     for (const bad of ['https://evil.example/', '//evil.example/x', 'javascript:alert(1)']) {
       const r = await answer(await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(bad)}`));

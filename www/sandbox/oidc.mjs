@@ -8,7 +8,15 @@
 //                                without one, a page with a link per test user
 //   POST /oauth2/token           authorization_code: client auth (basic or post),
 //                                redirect_uri as at /authorize, PKCE S256 verifier;
-//                                a code works once
+//                                a code works once; the ID token carries
+//                                at_hash and c_hash (SHA-256 left half, ES256)
+//   GET  /oauth2/userinfo        Bearer access token from /token: the user's
+//                                claims (sub, names, acr, and verified_claims
+//                                for the LiveID user, as in the ID token);
+//                                401 `invalid_token` for an unknown or expired
+//                                token, and 401 RFC 9470
+//                                `insufficient_user_authentication` for a
+//                                session without LiveID (pwd@test)
 //
 // Test users (`login_hint`):
 //   match@test        signed in with LiveID: acr `liveID push`, verified_claims at IAL2
@@ -33,6 +41,12 @@ const CODE_TTL_MS = 60_000;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
+// OIDC Core 3.3.2.11: base64url of the left half of SHA-256 (the hash of ES256).
+const halfHash = (value) => createHash('sha256').update(value, 'ascii').digest().subarray(0, 16).toString('base64url');
+const verifiedClaimsOf = (user, authTime) => ({
+  verification: { trust_framework: 'nist_800_63A', assurance_level: 'IAL2', time: new Date(authTime * 1000).toISOString() },
+  claims: { given_name: user.given_name, family_name: user.family_name },
+});
 
 function safeEqual(a, b) {
   const x = Buffer.from(String(a));
@@ -51,7 +65,10 @@ export function oidcProvider(options) {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const kid = `sandbox-${randomBytes(6).toString('hex')}`;
   const codes = new Map();
-  const state = { codes, issued: 0, tokenRequests: [] };
+  const accessTokens = new Map();
+  // `swapNextAccessToken`: tests set it to make the next token answer carry an
+  // access token other than the one the ID token's at_hash names.
+  const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0, swapNextAccessToken: false };
 
   const metadata = () => {
     const iss = options.issuer();
@@ -60,6 +77,7 @@ export function oidcProvider(options) {
       authorization_endpoint: `${iss}/oauth2/authorize`,
       token_endpoint: `${iss}/oauth2/token`,
       jwks_uri: `${iss}/oauth2/jwks`,
+      userinfo_endpoint: `${iss}/oauth2/userinfo`,
       response_types_supported: ['code'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
@@ -165,14 +183,13 @@ export function oidcProvider(options) {
       return tokenError(res, 400, 'invalid_grant', 'the PKCE code_verifier does not match');
     }
     const { user } = grant;
-    const claims = { acr: user.acr, amr: user.amr, auth_time: grant.authTime };
+    const accessToken = b64url(randomBytes(24));
+    const claims = { acr: user.acr, amr: user.amr, auth_time: grant.authTime, at_hash: halfHash(accessToken), c_hash: halfHash(code) };
     if (grant.nonce !== undefined) claims.nonce = grant.nonce;
-    if (grant.wantsVerifiedClaims && user.acr === 'liveID push') {
-      claims.verified_claims = {
-        verification: { trust_framework: 'nist_800_63A', assurance_level: 'IAL2', time: new Date(grant.authTime * 1000).toISOString() },
-        claims: { given_name: user.given_name, family_name: user.family_name },
-      };
-    }
+    if (grant.wantsVerifiedClaims && user.acr === 'liveID push') claims.verified_claims = verifiedClaimsOf(user, grant.authTime);
+    accessTokens.set(accessToken, { user, authTime: grant.authTime, expires: Date.now() + ttl * 1000 });
+    const swapped = state.swapNextAccessToken;
+    state.swapNextAccessToken = false;
     const idToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(options.issuer())
@@ -183,10 +200,35 @@ export function oidcProvider(options) {
       .sign(privateKey);
     state.issued += 1;
     sendJson(res, 200, {
-      access_token: b64url(randomBytes(24)),
+      access_token: swapped ? b64url(randomBytes(24)) : accessToken,
       token_type: 'Bearer',
       expires_in: ttl,
       id_token: idToken,
+    }, { 'cache-control': 'no-store' });
+  }
+
+  function userinfo(req, res) {
+    state.userinfoRequests += 1;
+    const auth = req.headers.authorization ?? '';
+    const session = auth.startsWith('Bearer ') ? accessTokens.get(auth.slice(7)) : undefined;
+    const refuse = (challenge) => {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="1kosmos-stand-in", ${challenge}`, 'cache-control': 'no-store' });
+      res.end();
+    };
+    if (!session || session.expires < Date.now()) {
+      return refuse('error="invalid_token", error_description="the access token is unknown or expired"');
+    }
+    const { user, authTime } = session;
+    // Claims are released to LiveID sessions only: a password session is asked to step up.
+    if (user.acr !== 'liveID push') {
+      return refuse('error="insufficient_user_authentication", error_description="a LiveID step-up is required", acr_values="liveID push", max_age=300');
+    }
+    sendJson(res, 200, {
+      sub: user.sub,
+      given_name: user.given_name,
+      family_name: user.family_name,
+      acr: user.acr,
+      verified_claims: verifiedClaimsOf(user, authTime),
     }, { 'cache-control': 'no-store' });
   }
 
@@ -204,6 +246,7 @@ export function oidcProvider(options) {
       }
       if (req.method === 'GET' && path === '/oauth2/authorize') return authorize(res, url), true;
       if (req.method === 'POST' && path === '/oauth2/token') return await token(req, res), true;
+      if (req.method === 'GET' && path === '/oauth2/userinfo') return userinfo(req, res), true;
       return false;
     },
   };

@@ -329,4 +329,80 @@ export default [
       return { seen, replay, crossed };
     },
   },
+  {
+    name: 'at_hash / c_hash checked by finishOidcAuthorization; UserInfo with the sub check, verified_claims and step-up refusals',
+    async run(k) {
+      const { ec, ed, jwks } = await liveKeys();
+      // Left half of SHA-256 (ES256) or SHA-512 (EdDSA), computed with the host's WebCrypto.
+      const half = async (hash, value) => {
+        const d = new Uint8Array(await crypto.subtle.digest(hash, enc.encode(value)));
+        return b64url(d.subarray(0, d.length / 2));
+      };
+      const provider = { ...PROVIDER, userinfo_endpoint: `${ISSUER}/userinfo` };
+      let tamper = null;
+      const vc = { verification: { trust_framework: 'nist_800_63A', assurance_level: 'IAL2' }, claims: { given_name: 'Ada' } };
+      const fetch = async (url, init) => {
+        const u = new URL(url);
+        const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+        if (u.pathname === '/oauth2/token') {
+          const code = new URLSearchParams(init.body).get('code');
+          const [key, alg, hash] = code.startsWith('ed') ? [ed, 'EdDSA', 'SHA-512'] : [ec, 'ES256', 'SHA-256'];
+          const claims = claimsFor('n-h', { at_hash: await half(hash, 'at-h1'), c_hash: await half(hash, code) });
+          if (tamper === 'c_hash') claims.c_hash = await half(hash, 'another-code');
+          const id_token = await sign(key, alg, alg === 'EdDSA' ? 'ed-1' : 'ec-1', claims);
+          return json(200, { access_token: tamper === 'at_hash' ? 'at-swapped' : 'at-h1', token_type: 'Bearer', id_token });
+        }
+        if (u.pathname === '/oauth2/userinfo') {
+          const token = init.headers.authorization;
+          if (token === 'Bearer at-h1') return json(200, { sub: 'user-7f3c', email: 'ada@example.com', verified_claims: vc });
+          if (token === 'Bearer at-other') return json(200, { sub: 'someone-else' });
+          if (token === 'Bearer at-pwd') {
+            return new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="insufficient_user_authentication", acr_values="liveID push", max_age=300' } });
+          }
+          if (token === 'Bearer at-jwt') return new Response('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln', { status: 200, headers: { 'content-type': 'application/jwt' } });
+          return new Response('', { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+        }
+        return json(404, {});
+      };
+      const pending = { ...k.buildOidcAuthorization(provider, CLIENT).pending, nonce: 'n-h' };
+      const finish = (code) => k.finishOidcAuthorization({
+        provider, client: CLIENT, pending, jwks, fetch, now: NOW,
+        callback: `${CLIENT.redirect_uri}?code=${code}&state=${encodeURIComponent(pending.state)}`,
+        expectations: { max_age: 300, required_acr: ['liveID push'] },
+      }).then((r) => `ok ${r.idToken.alg}`, (e) => e.code + (e.field ? ` ${e.field}` : ''));
+      const outcomes = { es256: await finish('ec-code'), eddsa: await finish('ed-code') };
+      tamper = 'at_hash';
+      outcomes.swapped_access_token = await finish('ec-code');
+      tamper = 'c_hash';
+      outcomes.other_code = await finish('ed-code');
+      tamper = null;
+
+      const req = k.buildOidcUserInfoRequest(provider, 'at-h1');
+      deepEqual(req, { method: 'GET', url: `${ISSUER}/userinfo`, headers: { authorization: 'Bearer at-h1', accept: 'application/json' } });
+      const info = await k.fetchOidcUserInfo(provider, 'at-h1', { sub: 'user-7f3c', fetch });
+      deepEqual([info.sub, info.claims.email, info.verified_claims.claims.given_name], ['user-7f3c', 'ada@example.com', 'Ada']);
+      const fails = async (token, sub = 'user-7f3c') =>
+        k.fetchOidcUserInfo(provider, token, { sub, fetch }).then(() => { throw new Error('accepted'); }, (e) => e);
+      const other = await fails('at-other');
+      const stepUp = await fails('at-pwd');
+      const expired = await fails('at-expired');
+      const jwt = await fails('at-jwt');
+      const noSub = await fails('at-h1', null);
+      const noEndpoint = throwsCode(() => k.buildOidcUserInfoRequest(PROVIDER, 'at'), 'invalid_input', 'userinfo_endpoint');
+      const notJson = throwsCode(() => k.parseOidcUserInfoResponse(200, { 'content-type': 'application/json' }, '<html>', { sub: 'u' }), 'malformed_response');
+      equal(other.code, 'sub_mismatch');
+      equal(stepUp.code, 'insufficient_user_authentication');
+      deepEqual([stepUp.details.acr_values, stepUp.details.max_age, stepUp.details.status], [['liveID', 'push'], 300, 401]);
+      equal(expired.code, 'userinfo_error');
+      equal(expired.details.error, 'invalid_token');
+      equal(jwt.code, 'malformed_response');
+      equal(noSub.code, 'invalid_argument');
+      for (const e of [other, stepUp, expired, jwt]) ok(!e.message.includes('at-'), 'no access token in messages');
+      return {
+        outcomes,
+        info,
+        errors: [other, stepUp, expired, jwt, noSub, noEndpoint, notJson].map(errorShape),
+      };
+    },
+  },
 ];

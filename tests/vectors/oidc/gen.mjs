@@ -11,7 +11,7 @@
 // token must show.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { generateKeyPairSync, sign as nodeSign, KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as nodeSign, KeyObject } from 'node:crypto';
 import { CompactSign, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, base64url } from 'jose';
 
 const out = new URL('./id_tokens.json', import.meta.url);
@@ -235,6 +235,39 @@ add('auth_time at max_age plus skew', 'auth_time', await T({ ...stepUpClaims(), 
   claims: { alg: 'EdDSA', kid: 'ed-1', sub: 'user-7f3c', aud: [CLIENT], acr: 'liveID push', auth_time: NOW - 360 },
 });
 add('amr is not an array', 'amr', await T({ ...stepUpClaims(), amr: 'face' }), 'invalid_claim', { expectations: STEP_UP_EXPECT });
+
+// JOSE header `typ` (RFC 8725 section 3.11: explicit typing against token confusion).
+const mintHeader = (key, protectedHeader, claims) =>
+  new CompactSign(enc.encode(JSON.stringify(claims))).setProtectedHeader(protectedHeader).sign(key.privateKey);
+const typOk = (alg, kid) => ({ claims: okClaims(alg, kid) });
+add('typ absent', 'typ', await mintHeader(rsa, { alg: 'RS256', kid: 'rsa-1' }, baseClaims()), 'ok', typOk('RS256', 'rsa-1'));
+add('typ jwt in lower case', 'typ', await mintHeader(ec, { alg: 'ES256', kid: 'ec-1', typ: 'jwt' }, baseClaims()), 'ok', typOk('ES256', 'ec-1'));
+add('typ application/jwt', 'typ', await mintHeader(ed, { alg: 'EdDSA', kid: 'ed-1', typ: 'application/jwt' }, baseClaims()), 'ok', typOk('EdDSA', 'ed-1'));
+for (const typ of ['at+jwt', 'application/at+jwt', 'logout+jwt', 'JOSE+JSON', 'dpop+jwt']) {
+  add(`typ ${typ} (another kind of token)`, 'typ', await mintHeader(rsa, { alg: 'RS256', kid: 'rsa-1', typ }, baseClaims()), 'unexpected_typ');
+}
+
+// at_hash / c_hash (OpenID Connect Core 3.1.3.8, 3.3.2.11): left half of the
+// hash of the alg (SHA-256 for RS256/ES256, SHA-512 for EdDSA with Ed25519).
+const ACCESS_TOKEN = 'SlAV32hkKG.at-0S6_WzA2Mj';
+const CODE = 'Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk';
+const half = (hash, value) => {
+  const d = createHash(hash).update(value, 'ascii').digest();
+  return base64url.encode(d.subarray(0, d.length / 2));
+};
+const HASH_EXPECT = { ...BASE_EXPECT, access_token: ACCESS_TOKEN, code: CODE };
+const withHashes = (hash, extra = {}) => ({ ...baseClaims(), at_hash: half(hash, ACCESS_TOKEN), c_hash: half(hash, CODE), ...extra });
+const hashOk = (alg, kid) => ({ expectations: HASH_EXPECT, claims: okClaims(alg, kid) });
+add('at_hash and c_hash, RS256 (SHA-256)', 'at_hash/c_hash', await mint(rsa, 'RS256', 'rsa-1', withHashes('sha256')), 'ok', hashOk('RS256', 'rsa-1'));
+add('at_hash and c_hash, ES256 (SHA-256)', 'at_hash/c_hash', await mint(ec, 'ES256', 'ec-1', withHashes('sha256')), 'ok', hashOk('ES256', 'ec-1'));
+add('at_hash and c_hash, EdDSA (SHA-512)', 'at_hash/c_hash', await mint(ed, 'EdDSA', 'ed-1', withHashes('sha512')), 'ok', hashOk('EdDSA', 'ed-1'));
+add('at_hash and c_hash, Ed25519 (SHA-512)', 'at_hash/c_hash', await mint(ed, 'Ed25519', 'ed-1', withHashes('sha512')), 'ok', hashOk('Ed25519', 'ed-1'));
+add('no at_hash or c_hash: accepted in the code flow', 'at_hash/c_hash', await mint(ec, 'ES256', 'ec-1', baseClaims()), 'ok', hashOk('ES256', 'ec-1'));
+add('at_hash of another access token', 'at_hash/c_hash', await mint(rsa, 'RS256', 'rsa-1', withHashes('sha256', { at_hash: half('sha256', 'another-access-token') })), 'hash_mismatch', { expectations: HASH_EXPECT });
+add('c_hash of another code', 'at_hash/c_hash', await mint(ec, 'ES256', 'ec-1', withHashes('sha256', { c_hash: half('sha256', 'another-code') })), 'hash_mismatch', { expectations: HASH_EXPECT });
+add('EdDSA token with SHA-256 hashes', 'at_hash/c_hash', await mint(ed, 'EdDSA', 'ed-1', withHashes('sha256')), 'hash_mismatch', { expectations: HASH_EXPECT });
+add('at_hash of the full SHA-256 instead of its left half', 'at_hash/c_hash', await mint(rsa, 'RS256', 'rsa-1', withHashes('sha256', { at_hash: base64url.encode(createHash('sha256').update(ACCESS_TOKEN).digest()) })), 'hash_mismatch', { expectations: HASH_EXPECT });
+add('wrong hashes, but no access token or code to check them with', 'at_hash/c_hash', await mint(rsa, 'RS256', 'rsa-1', withHashes('sha256', { at_hash: 'AAAAAAAAAAAAAAAAAAAAAA', c_hash: 'AAAAAAAAAAAAAAAAAAAAAA' })), 'ok', { claims: okClaims('RS256', 'rsa-1') });
 
 const doc = {
   description:

@@ -170,7 +170,7 @@ const TOKEN_CODES = new Set([
   'unsupported_critical_header', 'no_matching_key', 'key_type_mismatch', 'key_use_forbidden', 'key_alg_mismatch',
   'key_ops_forbidden', 'invalid_key', 'bad_signature', 'missing_claim', 'invalid_claim', 'audience_mismatch',
   'untrusted_audience', 'azp_mismatch', 'token_expired', 'token_not_yet_valid', 'issued_in_future',
-  'nonce_mismatch', 'acr_not_satisfied', 'auth_time_too_old', 'issuer_mismatch',
+  'nonce_mismatch', 'acr_not_satisfied', 'auth_time_too_old', 'issuer_mismatch', 'unexpected_typ', 'hash_mismatch',
 ]);
 
 /** Turns an OIDC failure into the Worker's answer. */
