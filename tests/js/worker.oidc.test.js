@@ -98,10 +98,12 @@ describe('OIDC redirect step-up', () => {
     assert.equal(q.get('max_age'), '600');
     assert.match(q.get('claims'), /liveID push/);
     for (const url of [flow.authorizeUrl.href, flow.callbackUrl]) assert.ok(!url.includes(pending.code_verifier), 'the PKCE verifier is not in a URL');
+    const userinfoBefore = kosmos.oidc.state.userinfoRequests;
     const r = await answer(await get(flow.callbackUrl, flow.cookie));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'verified');
     assert.equal(r.json.sub, 'usr_match_0001');
+    assert.equal(kosmos.oidc.state.userinfoRequests, userinfoBefore, 'the ID token had the verified claims: no UserInfo call');
     assert.equal(r.json.acr, 'liveID push');
     assert.ok(Number.isInteger(r.json.auth_time) && Math.abs(r.json.auth_time - Date.now() / 1000) < 60);
     assert.equal(r.json.return_to, '/done');
@@ -182,6 +184,23 @@ describe('OIDC redirect step-up', () => {
     assert.equal(r.json.error.code, 'hash_mismatch');
     assert.match(r.json.error.message, /at_hash/);
     assert.match(r.setCookie, /Max-Age=0/);
+  });
+
+  test('a provider that releases verified_claims at UserInfo only: the Worker asks there, for the sub the ID token proved', async () => {
+    kosmos.oidc.state.verifiedClaimsAtUserInfoOnly = true;
+    try {
+      const flow = await toCallback('login_hint=match@test');
+      const before = kosmos.oidc.state.userinfoRequests;
+      const r = await answer(await get(flow.callbackUrl, flow.cookie));
+      assert.equal(r.status, 200, r.text);
+      assert.equal(kosmos.oidc.state.userinfoRequests, before + 1, 'one UserInfo call');
+      assert.equal(r.json.sub, 'usr_match_0001');
+      const claimSet = Array.isArray(r.json.verified_claims) ? r.json.verified_claims[0] : r.json.verified_claims;
+      assert.equal(claimSet.claims.family_name, 'Match');
+      assert.equal(claimSet.verification.trust_framework !== undefined, true);
+    } finally {
+      kosmos.oidc.state.verifiedClaimsAtUserInfoOnly = false;
+    }
   });
 
   test('return_to must stay on the Worker or an allowed origin', async () => {

@@ -12,7 +12,8 @@
 //                                at_hash and c_hash (SHA-256 left half, ES256)
 //   GET  /oauth2/userinfo        Bearer access token from /token: the user's
 //                                claims (sub, names, acr, and verified_claims
-//                                for the LiveID user, as in the ID token);
+//                                for the LiveID user, as in the ID token, or only
+//                                here with `state.verifiedClaimsAtUserInfoOnly`);
 //                                401 `invalid_token` for an unknown or expired
 //                                token, and 401 RFC 9470
 //                                `insufficient_user_authentication` for a
@@ -68,7 +69,8 @@ export function oidcProvider(options) {
   const accessTokens = new Map();
   // `swapNextAccessToken`: tests set it to make the next token answer carry an
   // access token other than the one the ID token's at_hash names.
-  const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0, swapNextAccessToken: false };
+  // `verifiedClaimsAtUserInfoOnly`: like a provider that releases verified_claims at UserInfo, never in the ID token.
+  const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0, swapNextAccessToken: false, verifiedClaimsAtUserInfoOnly: false };
 
   const metadata = () => {
     const iss = options.issuer();
@@ -186,7 +188,7 @@ export function oidcProvider(options) {
     const accessToken = b64url(randomBytes(24));
     const claims = { acr: user.acr, amr: user.amr, auth_time: grant.authTime, at_hash: halfHash(accessToken), c_hash: halfHash(code) };
     if (grant.nonce !== undefined) claims.nonce = grant.nonce;
-    if (grant.wantsVerifiedClaims && user.acr === 'liveID push') claims.verified_claims = verifiedClaimsOf(user, grant.authTime);
+    if (grant.wantsVerifiedClaims && user.acr === 'liveID push' && !state.verifiedClaimsAtUserInfoOnly) claims.verified_claims = verifiedClaimsOf(user, grant.authTime);
     accessTokens.set(accessToken, { user, authTime: grant.authTime, expires: Date.now() + ttl * 1000 });
     const swapped = state.swapNextAccessToken;
     state.swapNextAccessToken = false;

@@ -18,7 +18,7 @@
 // verifier and nonce nor change anything without the open failing. HttpOnly,
 // SameSite=Lax (the provider's redirect back is a top-level GET), Secure except
 // on loopback, Path=/v1/oidc, Max-Age OIDC_COOKIE_TTL_S (default 600).
-import { KosmosError, buildOidcAuthorization, discoverOidcProvider, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
+import { KosmosError, buildOidcAuthorization, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
 import { config } from './config.js';
 import { HttpError, json } from './errors.js';
 import { shardFor } from './replay.js';
@@ -194,6 +194,13 @@ function fromOidc(e) {
       return new HttpError(503, 'provider_unavailable', 'the identity provider is unavailable; retry the step-up');
     case 'malformed_response':
       return new HttpError(502, 'provider_malformed', `the identity provider sent an answer the worker cannot read: ${e.message}`);
+    case 'sub_mismatch':
+      return new HttpError(502, 'provider_malformed', 'the identity provider\'s UserInfo answer is about another user');
+    case 'userinfo_error':
+      if (d.retryable) return new HttpError(503, 'provider_unavailable', 'the identity provider\'s UserInfo endpoint is unavailable; retry the step-up');
+      return new HttpError(502, 'userinfo_failed', `the identity provider refused the UserInfo request (http ${Number(d.status) || 0})`);
+    case 'insufficient_user_authentication':
+      return new HttpError(401, 'insufficient_user_authentication', 'the identity provider wants a stronger sign-in before it releases the claims');
     case 'invalid_input':
     case 'invalid_argument':
       return new HttpError(400, e.code, e.message, { field: e.field });
@@ -281,13 +288,21 @@ async function finish(request, env) {
   });
   jwksCache.set(p.issuer, done.jwks);
   const t = done.idToken;
+  let verified = t.verified_claims ?? null;
+  // Verified claims were asked for but the ID token has none: a provider may
+  // release them at UserInfo only (OpenID Connect for Identity Assurance
+  // allows either). Ask there, with the sub the ID token proved.
+  if (verified === null && cfg.verifiedClaims.length && p.userinfo_endpoint && done.tokens.access_token) {
+    const info = await fetchOidcUserInfo(p, done.tokens.access_token, { sub: t.sub, fetch: fetcher(env) });
+    verified = info.verified_claims ?? null;
+  }
   const out = {
     status: 'verified',
     sub: t.sub,
     acr: t.acr ?? null,
     amr: t.amr ?? null,
     auth_time: t.auth_time ?? null,
-    verified_claims: t.verified_claims ?? null,
+    verified_claims: verified,
   };
   if (saved.return_to !== undefined) out.return_to = saved.return_to;
   return out;
