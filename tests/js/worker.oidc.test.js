@@ -203,6 +203,28 @@ describe('OIDC redirect step-up', () => {
     }
   });
 
+  test('UserInfo failing or answering about another user ends the step-up with a clear answer', async () => {
+    kosmos.oidc.state.verifiedClaimsAtUserInfoOnly = true;
+    try {
+      const cases = [
+        [{ nextUserInfoStatus: 503 }, 503, 'provider_unavailable'],
+        [{ nextUserInfoStatus: 403 }, 502, 'userinfo_failed'],
+        [{ nextUserInfoSub: 'usr_someone_else' }, 502, 'provider_malformed'],
+      ];
+      for (const [sw, status, code] of cases) {
+        const flow = await toCallback('login_hint=match@test');
+        Object.assign(kosmos.oidc.state, sw);
+        const r = await answer(await get(flow.callbackUrl, flow.cookie));
+        assert.equal(r.status, status, `${JSON.stringify(sw)}: ${r.text}`);
+        assert.equal(r.json.error.code, code);
+        assert.match(r.setCookie, /Max-Age=0/);
+        assert.equal(r.json.verified_claims, undefined);
+      }
+    } finally {
+      kosmos.oidc.state.verifiedClaimsAtUserInfoOnly = false;
+    }
+  });
+
   test('return_to must stay on the Worker or an allowed origin', async () => {
     for (const bad of ['https://evil.example/', '//evil.example/x', 'javascript:alert(1)']) {
       const r = await answer(await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(bad)}`));

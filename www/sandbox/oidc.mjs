@@ -70,6 +70,7 @@ export function oidcProvider(options) {
   // `swapNextAccessToken`: tests set it to make the next token answer carry an
   // access token other than the one the ID token's at_hash names.
   // `verifiedClaimsAtUserInfoOnly`: like a provider that releases verified_claims at UserInfo, never in the ID token.
+  // `nextUserInfoStatus` / `nextUserInfoSub`: the next UserInfo answer is that error status / about that sub.
   const state = { codes, issued: 0, tokenRequests: [], userinfoRequests: 0, swapNextAccessToken: false, verifiedClaimsAtUserInfoOnly: false };
 
   const metadata = () => {
@@ -211,6 +212,12 @@ export function oidcProvider(options) {
 
   function userinfo(req, res) {
     state.userinfoRequests += 1;
+    // Test switches, each used once: an outage, or an answer about someone else.
+    const status = state.nextUserInfoStatus;
+    const otherSub = state.nextUserInfoSub;
+    state.nextUserInfoStatus = undefined;
+    state.nextUserInfoSub = undefined;
+    if (status) return sendJson(res, status, { error: 'temporarily_unavailable' }, { 'cache-control': 'no-store' });
     const auth = req.headers.authorization ?? '';
     const session = auth.startsWith('Bearer ') ? accessTokens.get(auth.slice(7)) : undefined;
     const refuse = (challenge) => {
@@ -226,7 +233,7 @@ export function oidcProvider(options) {
       return refuse('error="insufficient_user_authentication", error_description="a LiveID step-up is required", acr_values="liveID push", max_age=300');
     }
     sendJson(res, 200, {
-      sub: user.sub,
+      sub: otherSub ?? user.sub,
       given_name: user.given_name,
       family_name: user.family_name,
       acr: user.acr,
