@@ -52,11 +52,13 @@ pub use oidc::{
     build_jwks_request, build_token_request, build_userinfo_request, parse_authn_challenge,
     parse_callback, parse_discovery, parse_jwks, parse_token_response, parse_userinfo_response,
     validate_id_token, AuthnChallenge, AuthorizationRequest, AuthorizationResponse,
-    AuthorizationStart, IdTokenExpectations, Jwks, KeyRestriction, OidcClient, OidcError,
-    PendingAuthorization, ProviderMetadata, TokenEndpointAuthMethod, TokenResponse, UserInfo,
-    VerifiedClaimsRequest, VerifiedIdToken, DEFAULT_CLOCK_SKEW_S, INSUFFICIENT_USER_AUTHENTICATION,
-    MAX_CALLBACK_BYTES, MAX_CLOCK_SKEW_S, MAX_DISCOVERY_BYTES, MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES,
-    MAX_JWKS_KEYS, MAX_TOKEN_RESPONSE_BYTES, MAX_USERINFO_BYTES, MIN_RSA_BITS,
+    AuthorizationStart, ClientAssertionAudience, ClientKey, IdTokenExpectations, Jwks,
+    KeyRestriction, OidcClient, OidcError, PendingAuthorization, ProviderMetadata,
+    TokenEndpointAuthMethod, TokenResponse, UserInfo, VerifiedClaimsRequest, VerifiedIdToken,
+    CLIENT_ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE, DEFAULT_CLOCK_SKEW_S,
+    INSUFFICIENT_USER_AUTHENTICATION, MAX_CALLBACK_BYTES, MAX_CLOCK_SKEW_S, MAX_DISCOVERY_BYTES,
+    MAX_ID_TOKEN_BYTES, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_TOKEN_RESPONSE_BYTES,
+    MAX_USERINFO_BYTES, MIN_RSA_BITS,
 };
 pub use policy::{
     context_from_descope, context_from_salesforce, Currency, Decision, DecisionKind, Outcome,

@@ -1,6 +1,7 @@
 //! Any text as what the provider or a browser sends back: a callback URL, a
 //! WWW-Authenticate value, a discovery document, a JWKS, a token response,
-//! a UserInfo answer (body or WWW-Authenticate) and an access token to send.
+//! a UserInfo answer (body or WWW-Authenticate), an access token to send and
+//! a client configuration (with a private JWK) building a token request.
 //! None of the readers panics.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -45,5 +46,16 @@ fuzz_target!(|data: &[u8]| {
         let _ = kosmos_connect::AuthorizationRequest::from_value(&v);
         let _ = kosmos_connect::AuthnChallenge::from_value(&v);
         let _ = kosmos_connect::IdTokenExpectations::from_value(&v);
+        // A client config, private_jwk included (the buildOidcTokenRequest input).
+        if let Ok(client) = kosmos_connect::OidcClient::from_value(&v) {
+            let code = kosmos_connect::AuthorizationResponse {
+                code: kosmos_connect::Secret::new("c"),
+                iss: None,
+            };
+            let mut entropy = kosmos_connect::SystemEntropy;
+            let _ = kosmos_connect::build_token_request(
+                &provider, &client, &pending, &code, 1_700_000_000, &mut entropy,
+            );
+        }
     }
 });

@@ -7,7 +7,7 @@
 //!   (provider, client, request, entropy) --build_authorization_request-->
 //!          { url: redirect the browser there, pending: keep it (signed cookie / store) }
 //!   callback URL + pending --parse_callback--> AuthorizationResponse { code }
-//!   code + pending --build_token_request--> POST token_endpoint --parse_token_response--> TokenResponse
+//!   code + pending (+ now, entropy) --build_token_request--> POST token_endpoint --parse_token_response--> TokenResponse
 //!   id_token + Jwks + IdTokenExpectations::for_authorization(..) + now
 //!          --validate_id_token--> VerifiedIdToken { sub, acr, auth_time, verified_claims, .. }
 //!   access_token --build_userinfo_request--> GET userinfo_endpoint
@@ -20,6 +20,7 @@
 mod authorize;
 mod callback;
 mod client;
+mod client_assertion;
 mod discovery;
 mod encoding;
 mod error;
@@ -37,6 +38,9 @@ pub use authorize::{
 };
 pub use callback::{parse_callback, AuthorizationResponse, MAX_CALLBACK_BYTES};
 pub use client::{OidcClient, TokenEndpointAuthMethod};
+pub use client_assertion::{
+    ClientAssertionAudience, ClientKey, CLIENT_ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE,
+};
 pub use discovery::{
     build_discovery_request, parse_discovery, ProviderMetadata, MAX_DISCOVERY_BYTES,
 };

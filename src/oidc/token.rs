@@ -7,11 +7,13 @@ use serde_json::Value;
 use super::authorize::PendingAuthorization;
 use super::callback::AuthorizationResponse;
 use super::client::{OidcClient, TokenEndpointAuthMethod};
+use super::client_assertion::{ClientAssertionAudience, CLIENT_ASSERTION_TYPE};
 use super::discovery::ProviderMetadata;
 use super::encoding::{form_encode, form_serialize};
 use super::error::sanitize;
 use super::json::Writer;
 use super::OidcError;
+use crate::entropy::Entropy;
 use crate::http::HttpRequest;
 use crate::secret::Secret;
 
@@ -21,11 +23,21 @@ pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 /// Builds `POST {token_endpoint}` exchanging the code: `grant_type=authorization_code`,
 /// `code`, `redirect_uri` and `code_verifier`, with the client authenticated
 /// as `client.token_endpoint_auth_method` says.
+///
+/// With `private_key_jwt` the body also carries `client_id`,
+/// `client_assertion_type` ([`CLIENT_ASSERTION_TYPE`]) and
+/// `client_assertion`: a JWT signed with `client.private_jwk`, `iss` = `sub` =
+/// the client id, `aud` = the token endpoint URL (or the issuer, as
+/// `client.client_assertion_audience` says), a fresh 128-bit `jti` drawn from
+/// `entropy`, `iat` = `now` (unix seconds) and `exp` = `now` + 60. Other
+/// methods use neither `now` nor `entropy`.
 pub fn build_token_request(
     provider: &ProviderMetadata,
     client: &OidcClient,
     pending: &PendingAuthorization,
     response: &AuthorizationResponse,
+    now: u64,
+    entropy: &mut dyn Entropy,
 ) -> Result<HttpRequest, OidcError> {
     provider.validate()?;
     client.validate()?;
@@ -39,6 +51,7 @@ pub fn build_token_request(
     if code.is_empty() {
         return Err(OidcError::invalid("code", "must not be empty"));
     }
+    let assertion: String;
     let mut params: Vec<(&str, &str)> = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -79,6 +92,19 @@ pub fn build_token_request(
             params.push(("client_secret", secret()?.expose()));
         }
         TokenEndpointAuthMethod::None => params.push(("client_id", &client.client_id)),
+        TokenEndpointAuthMethod::PrivateKeyJwt => {
+            let key = client.private_jwk.as_ref().ok_or_else(|| {
+                OidcError::invalid("private_jwk", "is required by `private_key_jwt`")
+            })?;
+            let audience = match client.client_assertion_audience {
+                ClientAssertionAudience::TokenEndpoint => &provider.token_endpoint,
+                ClientAssertionAudience::Issuer => &provider.issuer,
+            };
+            assertion = key.client_assertion(&client.client_id, audience, now, entropy)?;
+            params.push(("client_id", &client.client_id));
+            params.push(("client_assertion_type", CLIENT_ASSERTION_TYPE));
+            params.push(("client_assertion", &assertion));
+        }
     }
     Ok(HttpRequest {
         method: "POST",
@@ -216,9 +242,12 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, Oi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entropy::testing::Counter;
+    use crate::entropy::{Entropy, EntropyUnavailable};
     use crate::error::ErrorInfo as _;
     use crate::oidc::authorize::tests::{client, provider};
-    use crate::oidc::encoding::form_parse;
+    use crate::oidc::client_assertion::tests::{ed25519_jwk, es256_jwk};
+    use crate::oidc::encoding::{b64url_decode, form_parse};
 
     fn pending() -> PendingAuthorization {
         PendingAuthorization::from_value(&serde_json::json!({
@@ -244,7 +273,15 @@ mod tests {
 
     #[test]
     fn client_secret_basic_encodes_then_base64s() {
-        let req = build_token_request(&provider(), &client(), &pending(), &code()).unwrap();
+        let req = build_token_request(
+            &provider(),
+            &client(),
+            &pending(),
+            &code(),
+            0,
+            &mut Counter(0),
+        )
+        .unwrap();
         assert_eq!(req.method, "POST");
         assert_eq!(req.url, "https://idp.example/token");
         assert_eq!(
@@ -272,7 +309,8 @@ mod tests {
     fn client_secret_post_and_public_clients() {
         let mut c = client();
         c.token_endpoint_auth_method = TokenEndpointAuthMethod::ClientSecretPost;
-        let req = build_token_request(&provider(), &c, &pending(), &code()).unwrap();
+        let req =
+            build_token_request(&provider(), &c, &pending(), &code(), 0, &mut Counter(0)).unwrap();
         assert_eq!(req.header("authorization"), None);
         let f = form(&req);
         assert!(f.contains(&("client_id".into(), "client 1".into())));
@@ -280,14 +318,121 @@ mod tests {
         assert!(f.contains(&("code".into(), "SplxlOBeZQQYbYS6WxSbIA+/=".into())));
 
         c.token_endpoint_auth_method = TokenEndpointAuthMethod::None;
-        let f = form(&build_token_request(&provider(), &c, &pending(), &code()).unwrap());
+        let f = form(
+            &build_token_request(&provider(), &c, &pending(), &code(), 0, &mut Counter(0)).unwrap(),
+        );
         assert!(f.contains(&("client_id".into(), "client 1".into())));
         assert!(!f.iter().any(|(k, _)| k == "client_secret"));
 
         c.token_endpoint_auth_method = TokenEndpointAuthMethod::ClientSecretPost;
         c.client_secret = None;
-        let e = build_token_request(&provider(), &c, &pending(), &code()).unwrap_err();
+        let e = build_token_request(&provider(), &c, &pending(), &code(), 0, &mut Counter(0))
+            .unwrap_err();
         assert_eq!(e.field(), Some("client_secret"));
+    }
+
+    fn get<'a>(f: &'a [(String, String)], k: &str) -> Option<&'a str> {
+        f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    fn key_client(jwk: Value, audience: Option<&str>) -> OidcClient {
+        let mut v = serde_json::json!({
+            "client_id": "client 1",
+            "redirect_uri": "https://app.example/v1/oidc/callback",
+            "token_endpoint_auth_method": "private_key_jwt",
+            "private_jwk": jwk
+        });
+        if let Some(a) = audience {
+            v["client_assertion_audience"] = a.into();
+        }
+        OidcClient::from_value(&v).unwrap()
+    }
+
+    #[test]
+    fn private_key_jwt_sends_a_signed_assertion() {
+        use p256::ecdsa::signature::Verifier as _;
+        let req = build_token_request(
+            &provider(),
+            &key_client(es256_jwk(), None),
+            &pending(),
+            &code(),
+            1_700_000_000,
+            &mut Counter(0),
+        )
+        .unwrap();
+        assert_eq!(req.header("authorization"), None);
+        let f = form(&req);
+        let names: Vec<&str> = f.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "grant_type",
+                "code",
+                "redirect_uri",
+                "code_verifier",
+                "client_id",
+                "client_assertion_type",
+                "client_assertion"
+            ]
+        );
+        assert_eq!(get(&f, "client_id"), Some("client 1"));
+        assert_eq!(
+            get(&f, "client_assertion_type"),
+            Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        );
+        let token = get(&f, "client_assertion").unwrap();
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let claims: Value =
+            serde_json::from_slice(&b64url_decode(input.split_once('.').unwrap().1).unwrap())
+                .unwrap();
+        assert_eq!(claims["iss"], "client 1");
+        assert_eq!(claims["sub"], "client 1");
+        assert_eq!(claims["aud"], "https://idp.example/token");
+        assert_eq!(claims["iat"], 1_700_000_000u64);
+        assert_eq!(claims["exp"], 1_700_000_060u64);
+        let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let sig = p256::ecdsa::Signature::from_slice(&b64url_decode(sig).unwrap()).unwrap();
+        key.verifying_key().verify(input.as_bytes(), &sig).unwrap();
+
+        // The issuer as audience, on request; an EdDSA key.
+        let req = build_token_request(
+            &provider(),
+            &key_client(ed25519_jwk(), Some("issuer")),
+            &pending(),
+            &code(),
+            10,
+            &mut Counter(0),
+        )
+        .unwrap();
+        let f = form(&req);
+        let token = get(&f, "client_assertion").unwrap();
+        let claims: Value =
+            serde_json::from_slice(&b64url_decode(token.split('.').nth(1).unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(claims["aud"], "https://idp.example");
+    }
+
+    #[test]
+    fn private_key_jwt_without_entropy_or_key_fails_cleanly() {
+        struct Dry;
+        impl Entropy for Dry {
+            fn fill(&mut self, _: &mut [u8]) -> Result<(), EntropyUnavailable> {
+                Err(EntropyUnavailable)
+            }
+        }
+        let c = key_client(es256_jwk(), None);
+        let e = build_token_request(&provider(), &c, &pending(), &code(), 0, &mut Dry).unwrap_err();
+        assert_eq!(e.code(), "entropy_unavailable");
+        // A client built in Rust without a key is refused, not signed.
+        let mut c = client();
+        c.token_endpoint_auth_method = TokenEndpointAuthMethod::PrivateKeyJwt;
+        let e = build_token_request(&provider(), &c, &pending(), &code(), 0, &mut Counter(0))
+            .unwrap_err();
+        assert_eq!(e.field(), Some("private_jwk"));
+        // The other methods never draw randomness.
+        assert!(
+            build_token_request(&provider(), &client(), &pending(), &code(), 0, &mut Dry).is_ok()
+        );
     }
 
     #[test]

@@ -108,13 +108,15 @@ pub fn parse_oidc_callback_js(input: &str, provider: JsValue, pending: JsValue) 
     to_js(&parse_callback(input, &provider, &pending)?.to_value())
 }
 
-/// Builds the token request exchanging `code` with the PKCE verifier.
+/// Builds the token request exchanging `code` with the PKCE verifier. `now`
+/// (unix seconds) and fresh randomness go into a `private_key_jwt` assertion.
 #[wasm_bindgen(js_name = buildOidcTokenRequest)]
 pub fn build_oidc_token_request_js(
     provider: JsValue,
     client: JsValue,
     pending: JsValue,
     code: &str,
+    now: f64,
 ) -> JsResult {
     let provider = provider_arg(provider)?;
     let client = client_arg(client)?;
@@ -124,7 +126,12 @@ pub fn build_oidc_token_request_js(
         iss: None,
     };
     to_js(&build_token_request(
-        &provider, &client, &pending, &response,
+        &provider,
+        &client,
+        &pending,
+        &response,
+        unix_seconds(now)?,
+        &mut SystemEntropy,
     )?)
 }
 
