@@ -19,13 +19,36 @@ export interface ProviderMetadata {
   trust_frameworks_supported?: string[];
 }
 
-/** The relying party's registration. `client_secret` never appears in errors or logs. */
+/**
+ * A private JWK for `private_key_jwt`: EC P-256 (ES256) or OKP Ed25519 (EdDSA),
+ * with `d`. Checked when the client is read (a public-only key, a bad `d`, public
+ * members that do not match `d`, or an `alg` that does not fit throw
+ * `invalid_input` naming e.g. `client.private_jwk.d`); never shown in errors.
+ * RSA keys are not supported.
+ */
+export type PrivateJwk =
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string; d: string; kid?: string; alg?: 'ES256'; use?: 'sig'; key_ops?: string[] }
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string; kid?: string; alg?: 'EdDSA' | 'Ed25519'; use?: 'sig'; key_ops?: string[] };
+
+/** The relying party's registration. `client_secret` and `private_jwk` never appear in errors or logs. */
 export interface OidcClient {
   client_id: string;
+  /** Required by `client_secret_basic` and `client_secret_post`. */
   client_secret?: string;
   redirect_uri: string;
-  /** Default `client_secret_basic`. */
-  token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /**
+   * Default `client_secret_basic`. `private_key_jwt` (OpenID Connect Core 9,
+   * RFC 7523) sends `client_id`, `client_assertion_type`
+   * (`urn:ietf:params:oauth:client-assertion-type:jwt-bearer`) and
+   * `client_assertion`: a JWT signed with `private_jwk`, header
+   * `{ alg, typ: "JWT", kid? }`, claims `iss` = `sub` = `client_id`, `aud`,
+   * a random 128-bit `jti`, `iat` = now, `exp` = now + 60.
+   */
+  token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'none' | 'private_key_jwt';
+  /** The signing key; required by, and only allowed with, `private_key_jwt`. */
+  private_jwk?: PrivateJwk;
+  /** The assertion's `aud`: the token endpoint URL (default) or the provider's issuer. */
+  client_assertion_audience?: 'token_endpoint' | 'issuer';
 }
 
 /** A `verified_claims` request (OpenID Connect for Identity Assurance 1.0), placed in the ID token. */
@@ -153,8 +176,8 @@ export function parseOidcJwks(status: number, body: string): Jwks;
 export function buildOidcAuthorization(provider: ProviderMetadata, client: OidcClient, request?: AuthorizationRequest | null): AuthorizationStart;
 /** Reads the callback: checks state (constant time), `iss`, and turns `error` into `authorization_error`. */
 export function parseOidcCallback(callback: string | URL, provider: ProviderMetadata, pending: PendingAuthorization): AuthorizationResponse;
-/** Builds the token request (authorization_code + PKCE verifier). */
-export function buildOidcTokenRequest(provider: ProviderMetadata, client: OidcClient, pending: PendingAuthorization, code: string): HttpRequest;
+/** Builds the token request (authorization_code + PKCE verifier); `now` (unix seconds, default the current time) dates a `private_key_jwt` assertion. */
+export function buildOidcTokenRequest(provider: ProviderMetadata, client: OidcClient, pending: PendingAuthorization, code: string, now?: number): HttpRequest;
 /** Reads the token answer; non-2xx throws `token_endpoint_error` with `details.error`. */
 export function parseOidcTokenResponse(status: number, body: string): TokenResponse;
 /** Issuer, client id, nonce, max_age and required acr of an authorization. */

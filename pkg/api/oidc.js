@@ -39,9 +39,13 @@ export function parseOidcCallback(callback, provider, pending) {
   return call((g) => g.parseOidcCallback(String(callback), provider, pending));
 }
 
-/** Builds the token request exchanging `code` with the PKCE verifier. */
-export function buildOidcTokenRequest(provider, client, pending, code) {
-  return call((g) => g.buildOidcTokenRequest(provider, client, pending, code));
+/**
+ * Builds the token request exchanging `code` with the PKCE verifier. With
+ * `private_key_jwt` it carries a fresh client assertion signed at `now`.
+ * @param {number} [now] unix seconds; defaults to the current time
+ */
+export function buildOidcTokenRequest(provider, client, pending, code, now = nowSeconds()) {
+  return call((g) => g.buildOidcTokenRequest(provider, client, pending, code, now));
 }
 
 /** Reads the token endpoint's answer: `{ access_token, token_type, id_token, ... }`. */
@@ -165,7 +169,8 @@ export async function fetchOidcUserInfo(provider, accessToken, options = {}) {
 export async function finishOidcAuthorization(args) {
   const { provider, client, pending, fetch: fetchImpl } = args;
   const { code } = parseOidcCallback(args.callback, provider, pending);
-  const exchange = await send(buildOidcTokenRequest(provider, client, pending, code), fetchImpl);
+  const now = args.now ?? nowSeconds();
+  const exchange = await send(buildOidcTokenRequest(provider, client, pending, code, now), fetchImpl);
   const tokens = parseOidcTokenResponse(exchange.status, exchange.body);
   const expectations = {
     ...oidcExpectations(provider, client, pending),
@@ -173,7 +178,6 @@ export async function finishOidcAuthorization(args) {
     code,
     ...(args.expectations ?? {}),
   };
-  const now = args.now ?? nowSeconds();
   let jwks = args.jwks ?? (await fetchOidcJwks(provider, { fetch: fetchImpl }));
   let idToken;
   try {

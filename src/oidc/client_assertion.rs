@@ -72,88 +72,72 @@ impl ClientKey {
     /// Reads a private JWK. `field` names it in errors (e.g. `private_jwk`).
     ///
     /// Accepted: `{ kty: "EC", crv: "P-256", x, y, d }` and
-    /// `{ kty: "OKP", crv: "Ed25519", x, d }`, with optional `kid`, `alg`
-    /// (`ES256`; `EdDSA` or `Ed25519`), `use` (`sig`) and `key_ops` (with `sign`).
-    /// The public members must match `d`.
+    /// `{ kty: "OKP", crv: "Ed25519", x, d }`, with optional `kid` and `alg`
+    /// (`ES256`; `EdDSA` or `Ed25519`); other members are ignored. The public
+    /// members must match `d`.
     pub fn from_jwk(value: &Value, field: &str) -> Result<Self, OidcError> {
         let r = Reader::new(value, field)?;
-        let invalid = |member: &str, message: &str| OidcError::invalid(&r.field(member), message);
         let kty = r.str("kty")?;
-        let crv = r.opt_str("crv")?;
+        let crv = r.opt_str("crv")?.unwrap_or_default();
         let alg = r.opt_str("alg")?;
-        if r.opt_str("use")?.is_some_and(|u| u != "sig") {
-            return Err(invalid("use", "must be `sig` for a signing key"));
-        }
-        if r.raw("key_ops").is_some() && !r.strings("key_ops")?.iter().any(|op| op == "sign") {
-            return Err(invalid("key_ops", "must include `sign`"));
-        }
-        let d = match r.raw("d") {
-            None => {
-                return Err(invalid(
-                    "d",
-                    "is required: this is a public key, private_key_jwt needs the private key",
-                ))
-            }
-            Some(Value::String(s)) => Secret::new(s.as_str()),
-            Some(_) => return Err(invalid("d", "must be a base64url string")),
-        };
-        let d = Zeroizing::new(
-            b64url_decode(d.expose()).ok_or_else(|| invalid("d", "is not base64url"))?,
-        );
-        let public = |name: &str| -> Result<Vec<u8>, OidcError> {
-            r.opt_str(name)?
-                .as_deref()
+        let b64 = |name: &str| {
+            r.raw(name)
+                .and_then(Value::as_str)
                 .and_then(b64url_decode)
-                .ok_or_else(|| invalid(name, "is missing or not base64url"))
+                .unwrap_or_default()
         };
-        let key = match (kty.as_str(), crv.as_deref()) {
-            ("EC", Some("P-256")) => {
-                if alg.as_deref().is_some_and(|a| a != "ES256") {
-                    return Err(invalid("alg", "must be `ES256` for a P-256 key"));
-                }
-                let key = p256::ecdsa::SigningKey::from_slice(&d)
-                    .ok()
-                    .filter(|_| d.len() == 32)
-                    .ok_or_else(|| invalid("d", "is not a P-256 private key (32 bytes)"))?;
+        // `d` goes straight into a buffer wiped on drop.
+        let d = Zeroizing::new(b64("d"));
+        if d.len() != 32 {
+            return Err(bad(
+                &r,
+                "d",
+                "is required: the 32-byte private key, base64url (a public key is not enough)",
+            ));
+        }
+        let not_a_key = || bad(&r, "d", "is not a valid private key for this curve");
+        let (key, public) = match (kty.as_str(), crv.as_str(), alg.as_deref()) {
+            ("EC", "P-256", None | Some("ES256")) => {
+                let key = p256::ecdsa::SigningKey::from_slice(&d).map_err(|_| not_a_key())?;
                 let point = key.verifying_key().to_encoded_point(false);
-                if point.x().map(|x| x.as_slice()) != Some(public("x")?.as_slice())
-                    || point.y().map(|y| y.as_slice()) != Some(public("y")?.as_slice())
-                {
-                    return Err(invalid("x", "and `y` do not match the private key"));
-                }
-                SigningKey::Es256(Box::new(key))
+                let public = point.as_bytes().get(1..).map(<[u8]>::to_vec);
+                (SigningKey::Es256(Box::new(key)), public)
             }
-            ("OKP", Some("Ed25519")) => {
-                let name = match alg.as_deref() {
-                    None | Some("EdDSA") => "EdDSA",
-                    Some("Ed25519") => "Ed25519",
-                    Some(_) => {
-                        return Err(invalid(
-                            "alg",
-                            "must be `EdDSA` or `Ed25519` for an Ed25519 key",
-                        ))
-                    }
+            ("OKP", "Ed25519", None | Some("EdDSA" | "Ed25519")) => {
+                let key =
+                    ed25519_dalek::SigningKey::try_from(d.as_slice()).map_err(|_| not_a_key())?;
+                let public = Some(key.verifying_key().as_bytes().to_vec());
+                let name = if alg.as_deref() == Some("Ed25519") {
+                    "Ed25519"
+                } else {
+                    "EdDSA"
                 };
-                let mut seed = Zeroizing::new([0u8; 32]);
-                if d.len() != 32 {
-                    return Err(invalid("d", "is not an Ed25519 private key (32 bytes)"));
-                }
-                seed.copy_from_slice(&d);
-                let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-                if key.verifying_key().as_bytes().as_slice() != public("x")?.as_slice() {
-                    return Err(invalid("x", "does not match the private key"));
-                }
-                SigningKey::Ed25519(Box::new(key), name)
+                (SigningKey::Ed25519(Box::new(key), name), public)
             }
-            ("EC", _) => return Err(invalid("crv", "must be `P-256` for an `EC` key")),
-            ("OKP", _) => return Err(invalid("crv", "must be `Ed25519` for an `OKP` key")),
+            ("EC", "P-256", _) | ("OKP", "Ed25519", _) => {
+                return Err(bad(
+                    &r,
+                    "alg",
+                    "does not fit the key (`ES256` for P-256, `EdDSA` for Ed25519)",
+                ))
+            }
             _ => {
-                return Err(invalid(
+                return Err(bad(
+                    &r,
                     "kty",
-                    "must be `EC` (P-256, ES256) or `OKP` (Ed25519, EdDSA)",
+                    "must be `EC` with `crv` `P-256`, or `OKP` with `crv` `Ed25519`",
                 ))
             }
         };
+        let mut given = b64("x");
+        given.extend(b64("y"));
+        if public.as_deref() != Some(given.as_slice()) {
+            return Err(bad(
+                &r,
+                "x",
+                "(the public key) is missing or does not match `d`",
+            ));
+        }
         Ok(Self {
             kid: r.opt_str("kid")?,
             key,
@@ -225,6 +209,11 @@ impl ClientKey {
         token.push_str(&b64url(&signature));
         Ok(token)
     }
+}
+
+#[inline(never)]
+fn bad(r: &Reader<'_>, member: &str, message: &str) -> OidcError {
+    OidcError::invalid(&r.field(member), message)
 }
 
 #[cfg(test)]
@@ -378,25 +367,23 @@ pub(crate) mod tests {
                 with(ed25519_jwk(), "d", json!(b64url(&[8u8; 32]))),
                 "private_jwk.x",
             ),
-            (with(es256_jwk(), "y", Value::Null), "private_jwk.y"),
+            (with(es256_jwk(), "y", Value::Null), "private_jwk.x"),
+            (with(ed25519_jwk(), "x", Value::Null), "private_jwk.x"),
+            (with(ed25519_jwk(), "y", json!("AA")), "private_jwk.x"),
             (with(es256_jwk(), "alg", json!("EdDSA")), "private_jwk.alg"),
             (with(es256_jwk(), "alg", json!("RS256")), "private_jwk.alg"),
             (
                 with(ed25519_jwk(), "alg", json!("ES256")),
                 "private_jwk.alg",
             ),
-            (with(es256_jwk(), "crv", json!("P-384")), "private_jwk.crv"),
+            (with(es256_jwk(), "crv", json!("P-384")), "private_jwk.kty"),
             (
                 with(ed25519_jwk(), "crv", json!("X25519")),
-                "private_jwk.crv",
+                "private_jwk.kty",
             ),
             (with(es256_jwk(), "kty", json!("RSA")), "private_jwk.kty"),
-            (with(es256_jwk(), "kty", json!("OKP")), "private_jwk.crv"),
-            (with(es256_jwk(), "use", json!("enc")), "private_jwk.use"),
-            (
-                with(es256_jwk(), "key_ops", json!(["verify"])),
-                "private_jwk.key_ops",
-            ),
+            (with(es256_jwk(), "kty", json!("OKP")), "private_jwk.kty"),
+            (with(es256_jwk(), "kty", json!(1)), "private_jwk.kty"),
             (with(es256_jwk(), "d", json!(1)), "private_jwk.d"),
             (json!("a string"), "private_jwk"),
         ];
