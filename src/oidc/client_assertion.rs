@@ -10,7 +10,6 @@ use super::encoding::{b64url, b64url_decode};
 use super::json::{Reader, Writer};
 use super::OidcError;
 use crate::entropy::Entropy;
-use crate::secret::Secret;
 
 /// The `client_assertion_type` sent with a `private_key_jwt` assertion.
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -108,7 +108,7 @@ export async function startKosmos(options = {}) {
   };
   const timers = new Set();
   let base;
-  const oidc = oidcProvider({ issuer: () => base, clientId: options.oidcClientId, clientSecret: options.oidcClientSecret });
+  const oidc = oidcProvider({ issuer: () => base, clientId: options.oidcClientId, clientSecret: options.oidcClientSecret, clientJwks: options.oidcClientJwks });
 
   function later(fn, ms) {
     const t = setTimeout(() => {

@@ -6,7 +6,11 @@
 //   GET  /oauth2/jwks            an ES256 key generated at start (node:crypto)
 //   GET  /oauth2/authorize       auto-approves the test users by `login_hint`;
 //                                without one, a page with a link per test user
-//   POST /oauth2/token           authorization_code: client auth (basic or post),
+//   POST /oauth2/token           authorization_code: client auth (basic or post,
+//                                or private_key_jwt for a client registered with
+//                                `clientJwks`: the assertion verified with jose,
+//                                ES256 / EdDSA, iss = sub = client_id, aud = the
+//                                token endpoint, exp, and its jti used once),
 //                                redirect_uri as at /authorize, PKCE S256 verifier;
 //                                a code works once; the ID token carries
 //                                at_hash and c_hash (SHA-256 left half, ES256)
@@ -24,12 +28,12 @@
 //   nomatch@test      the face did not match: error=access_denied
 //   pwd@test          signed in with a password only: acr `pwd` (a step-up must refuse it)
 //
-// The client: `client_id` / `client_secret` from the options (defaults below);
+// The client: `client_id` / `client_secret` (and optionally `clientJwks`) from the options (defaults below);
 // any loopback `redirect_uri` is accepted at /authorize, and /token wants the
 // same one again. The ID token is minted with npm `jose`, an implementation
 // independent of the core that validates it.
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SignJWT, exportJWK } from 'jose';
+import { SignJWT, createLocalJWKSet, exportJWK, jwtVerify } from 'jose';
 import { apiError, escapeHtml, readBody, sendHtml, sendJson } from './http.mjs';
 
 const USERS = {
@@ -39,6 +43,7 @@ const USERS = {
 };
 
 const CODE_TTL_MS = 60_000;
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -57,7 +62,9 @@ function safeEqual(a, b) {
 
 /**
  * The provider. `issuer()` must give the stand-in's URL once it listens.
- * @param {{ issuer: () => string, clientId?: string, clientSecret?: string, idTokenTtlS?: number }} options
+ * `clientJwks`: the client's public keys (`{ keys }` or an array); with them
+ * the token endpoint also accepts `private_key_jwt`.
+ * @param {{ issuer: () => string, clientId?: string, clientSecret?: string, idTokenTtlS?: number, clientJwks?: object }} options
  */
 export function oidcProvider(options) {
   const clientId = options.clientId ?? 'sandbox-oidc-client';
@@ -67,6 +74,10 @@ export function oidcProvider(options) {
   const kid = `sandbox-${randomBytes(6).toString('hex')}`;
   const codes = new Map();
   const accessTokens = new Map();
+  const clientJwks = options.clientJwks ? { keys: options.clientJwks.keys ?? options.clientJwks } : null;
+  const clientKeys = clientJwks ? createLocalJWKSet(clientJwks) : null;
+  // jti -> exp (unix seconds) of the client assertions seen: each is accepted once.
+  const usedJtis = new Map();
   // `swapNextAccessToken`: tests set it to make the next token answer carry an
   // access token other than the one the ID token's at_hash names.
   // `verifiedClaimsAtUserInfoOnly`: like a provider that releases verified_claims at UserInfo, never in the ID token.
@@ -85,7 +96,8 @@ export function oidcProvider(options) {
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
       code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', ...(clientKeys ? ['private_key_jwt'] : [])],
+      ...(clientKeys ? { token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'] } : {}),
       scopes_supported: ['openid', 'profile'],
       acr_values_supported: ['liveID push', 'pwd'],
       claims_parameter_supported: true,
@@ -157,13 +169,42 @@ export function oidcProvider(options) {
     sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store' });
   }
 
+  /** RFC 7523 client authentication; returns why it failed, or null. */
+  async function checkAssertion(form) {
+    if (!clientKeys) return 'private_key_jwt is not registered for this client';
+    if (form.get('client_assertion_type') !== JWT_BEARER) return 'unsupported client_assertion_type';
+    if (form.has('client_id') && form.get('client_id') !== clientId) return 'client_id differs from the assertion';
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(form.get('client_assertion') ?? '', clientKeys, {
+        algorithms: ['ES256', 'EdDSA', 'Ed25519'],
+        issuer: clientId,
+        subject: clientId,
+        audience: `${options.issuer()}/oauth2/token`,
+        requiredClaims: ['exp', 'jti'],
+      }));
+    } catch (e) {
+      return `the client assertion was refused (${e.code ?? 'invalid'})`;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    for (const [jti, exp] of usedJtis) if (exp < now) usedJtis.delete(jti);
+    if (typeof payload.jti !== 'string' || usedJtis.has(payload.jti)) return 'the client assertion jti was already used';
+    usedJtis.set(payload.jti, payload.exp);
+    return null;
+  }
+
   async function token(req, res) {
     const form = new URLSearchParams(await readBody(req, 64 * 1024));
-    state.tokenRequests.push({ grant_type: form.get('grant_type'), auth: req.headers.authorization ? 'basic' : 'post' });
+    const jwtAuth = form.has('client_assertion') || form.has('client_assertion_type');
+    state.tokenRequests.push({ grant_type: form.get('grant_type'), auth: jwtAuth ? 'private_key_jwt' : req.headers.authorization ? 'basic' : 'post' });
     let id;
     let secret;
     const auth = req.headers.authorization ?? '';
-    if (auth.startsWith('Basic ')) {
+    if (jwtAuth) {
+      const refused = auth ? 'use one client authentication method only' : await checkAssertion(form);
+      if (refused) return tokenError(res, 401, 'invalid_client', refused);
+      id = clientId;
+    } else if (auth.startsWith('Basic ')) {
       const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       id = decodeURIComponent(decoded.slice(0, colon));
@@ -172,7 +213,7 @@ export function oidcProvider(options) {
       id = form.get('client_id');
       secret = form.get('client_secret');
     }
-    if (id !== clientId || secret === null || !safeEqual(secret, clientSecret)) return tokenError(res, 401, 'invalid_client', 'client authentication failed');
+    if (!jwtAuth && (id !== clientId || secret === null || !safeEqual(secret, clientSecret))) return tokenError(res, 401, 'invalid_client', 'client authentication failed');
     if (form.get('grant_type') !== 'authorization_code') return tokenError(res, 400, 'unsupported_grant_type', 'authorization_code only');
     const code = form.get('code') ?? '';
     const grant = codes.get(code);
