@@ -5,11 +5,16 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
 
-const kosmos = await startKosmos();
+// A client key registered at the stand-in, for private_key_jwt (the stand-in
+// still takes the client secret too, for the other tests).
+const clientKey = await generateKeyPair('ES256', { extractable: true });
+const clientJwk = { ...(await exportJWK(clientKey.privateKey)), kid: 'worker-es' };
+const kosmos = await startKosmos({ oidcClientJwks: { keys: [{ ...(await exportJWK(clientKey.publicKey)), kid: 'worker-es', alg: 'ES256' }] } });
 const salesforce = await startSalesforce();
 const ALLOWED = 'https://acme.lightning.force.com';
 const vars = sandboxVars(kosmos, salesforce, { ALLOWED_ORIGINS: ALLOWED });
@@ -22,8 +27,8 @@ after(async () => {
 const get = (url, cookie) => fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
 
 /** Start -> the provider's authorize -> the callback URL, with the cookie the Worker set. */
-async function toCallback(query) {
-  const start = await get(`${worker.url}/v1/oidc/start?${query}`);
+async function toCallback(query, w = worker) {
+  const start = await get(`${w.url}/v1/oidc/start?${query}`);
   assert.equal(start.status, 302, await start.clone().text());
   const setCookie = start.headers.get('set-cookie');
   assert.ok(setCookie, 'the start sets the state cookie');
@@ -33,7 +38,7 @@ async function toCallback(query) {
   const back = await get(authorizeUrl);
   assert.equal(back.status, 302, await back.clone().text());
   const callbackUrl = back.headers.get('location');
-  assert.ok(callbackUrl.startsWith(`${worker.url}/v1/oidc/callback?`), callbackUrl);
+  assert.ok(callbackUrl.startsWith(`${w.url}/v1/oidc/callback?`), callbackUrl);
   return { setCookie, cookie, authorizeUrl: new URL(authorizeUrl), callbackUrl };
 }
 
@@ -233,6 +238,41 @@ describe('OIDC redirect step-up', () => {
     }
     const ok = await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(`${ALLOWED}/lightning/r/Opportunity/006/view`)}`);
     assert.equal(ok.status, 302);
+  });
+
+  test('OIDC_TOKEN_AUTH_METHOD=private_key_jwt: the code exchange authenticates with the signed assertion, no client secret', async () => {
+    const keyVars = sandboxVars(kosmos, salesforce, {
+      OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt',
+      OIDC_CLIENT_PRIVATE_JWK: JSON.stringify(clientJwk),
+      OIDC_CLIENT_SECRET: '',
+    });
+    const w = await startWorker({ vars: keyVars, assets: false, queue: false });
+    try {
+      const flow = await toCallback('login_hint=match@test', w);
+      const r = await answer(await get(flow.callbackUrl, flow.cookie));
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.sub, 'usr_match_0001');
+      assert.equal(kosmos.oidc.state.tokenRequests.at(-1).auth, 'private_key_jwt');
+      assert.ok(!r.text.includes(clientJwk.d));
+    } finally {
+      await w.close();
+    }
+    // A key whose public half does not match `d`: 500 misconfigured naming the setting, the key never shown.
+    const other = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey);
+    const broken = await startWorker({
+      vars: { ...keyVars, OIDC_CLIENT_PRIVATE_JWK: JSON.stringify({ ...clientJwk, x: other.x }) },
+      assets: false,
+      queue: false,
+    });
+    try {
+      const r = await answer(await get(`${broken.url}/v1/oidc/start`));
+      assert.equal(r.status, 500, r.text);
+      assert.equal(r.json.error.code, 'misconfigured');
+      assert.match(r.json.error.message, /OIDC_CLIENT_PRIVATE_JWK/);
+      assert.ok(!r.text.includes(clientJwk.d));
+    } finally {
+      await broken.close();
+    }
   });
 
   test('without the OIDC settings the routes are 500 misconfigured, naming the setting', async () => {

@@ -141,8 +141,15 @@ function makeConfig(env) {
       const issuer = required(env, 'OIDC_ISSUER');
       const provider = env.OIDC_PROVIDER === undefined || env.OIDC_PROVIDER === '' ? undefined : jsonObject(env, 'OIDC_PROVIDER');
       const method = optional(env, 'OIDC_TOKEN_AUTH_METHOD') ?? 'client_secret_basic';
-      if (!['client_secret_basic', 'client_secret_post'].includes(method)) {
-        throw misconfigured('the worker setting `OIDC_TOKEN_AUTH_METHOD` must be `client_secret_basic` or `client_secret_post`');
+      if (!['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(method)) {
+        throw misconfigured('the worker setting `OIDC_TOKEN_AUTH_METHOD` must be `client_secret_basic`, `client_secret_post` or `private_key_jwt`');
+      }
+      // private_key_jwt: the client's private JWK (EC P-256 or OKP Ed25519, with `d`), as JSON;
+      // the core checks the key itself when the client is read (errors never show it).
+      const keyJwt = method === 'private_key_jwt';
+      const privateJwk = keyJwt ? jsonObject(env, 'OIDC_CLIENT_PRIVATE_JWK') : undefined;
+      if (keyJwt && Object.keys(privateJwk).length === 0) {
+        throw misconfigured('the worker setting `OIDC_CLIENT_PRIVATE_JWK` is required by `OIDC_TOKEN_AUTH_METHOD` `private_key_jwt`');
       }
       const cookieSecret = required(env, 'OIDC_COOKIE_SECRET');
       if (cookieSecret.length < 32) throw misconfigured('the worker setting `OIDC_COOKIE_SECRET` must be at least 32 characters');
@@ -151,7 +158,8 @@ function makeConfig(env) {
         issuer,
         provider,
         clientId: required(env, 'OIDC_CLIENT_ID'),
-        clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
+        clientSecret: keyJwt ? undefined : required(env, 'OIDC_CLIENT_SECRET'),
+        privateJwk,
         tokenAuthMethod: method,
         redirectUri: optional(env, 'OIDC_REDIRECT_URI'),
         cookieSecret,

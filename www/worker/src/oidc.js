@@ -140,7 +140,7 @@ function client(request, env) {
   const base = (c.publicUrl() ?? new URL(request.url).origin).replace(/\/+$/, '');
   return {
     client_id: cfg.clientId,
-    client_secret: cfg.clientSecret,
+    ...(cfg.privateJwk ? { private_jwk: cfg.privateJwk } : { client_secret: cfg.clientSecret }),
     redirect_uri: cfg.redirectUri ?? `${base}/v1/oidc/callback`,
     token_endpoint_auth_method: cfg.tokenAuthMethod,
   };
@@ -203,6 +203,11 @@ function fromOidc(e) {
       return new HttpError(401, 'insufficient_user_authentication', 'the identity provider wants a stronger sign-in before it releases the claims');
     case 'invalid_input':
     case 'invalid_argument':
+      // The client's private key is the Worker's configuration, not the caller's input
+      // (the core's message names the member, never the key material).
+      if (String(e.field ?? '').startsWith('client.private_jwk')) {
+        return new HttpError(500, 'misconfigured', `the worker setting \`OIDC_CLIENT_PRIVATE_JWK\` is not a usable key: ${e.message}`);
+      }
       return new HttpError(400, e.code, e.message, { field: e.field });
     default:
       if (TOKEN_CODES.has(e.code)) return new HttpError(401, e.code, `the ID token was refused: ${e.message}`);
