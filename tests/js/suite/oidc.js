@@ -237,6 +237,49 @@ export default [
     },
   },
   {
+    name: 'token request: private_key_jwt assertions (ES256, EdDSA) verified by jose with this host\'s WebCrypto',
+    async run(k) {
+      const { pending } = k.buildOidcAuthorization(PROVIDER, CLIENT);
+      const out = {};
+      for (const [alg, opts] of [['ES256', {}], ['EdDSA', { crv: 'Ed25519' }]]) {
+        const pair = await jose.generateKeyPair(alg, { extractable: true, ...opts });
+        const client = {
+          client_id: CLIENT.client_id,
+          redirect_uri: CLIENT.redirect_uri,
+          token_endpoint_auth_method: 'private_key_jwt',
+          private_jwk: { ...(await jose.exportJWK(pair.privateKey)), kid: `k-${alg}` },
+        };
+        const req = k.buildOidcTokenRequest(PROVIDER, client, pending, 'c', NOW);
+        const form = new URLSearchParams(req.body);
+        const assertion = form.get('client_assertion');
+        const { payload, protectedHeader } = await jose.jwtVerify(assertion, pair.publicKey, {
+          algorithms: [alg],
+          issuer: CLIENT.client_id,
+          subject: CLIENT.client_id,
+          audience: PROVIDER.token_endpoint,
+          currentDate: new Date((NOW + 30) * 1000),
+        });
+        const second = new URLSearchParams(k.buildOidcTokenRequest(PROVIDER, client, pending, 'c', NOW).body);
+        const { payload: p2 } = await jose.jwtVerify(second.get('client_assertion'), pair.publicKey, { currentDate: new Date((NOW + 30) * 1000) });
+        ok(payload.jti !== p2.jti, 'a fresh jti each time');
+        match(payload.jti, /^[A-Za-z0-9_-]{22}$/);
+        out[alg] = {
+          keys: [...form.keys()],
+          type: form.get('client_assertion_type'),
+          header: protectedHeader,
+          claims: Object.keys(payload),
+          times: [payload.iat - NOW, payload.exp - NOW],
+          authorization: req.headers.authorization ?? null,
+        };
+      }
+      const { d, ...publicOnly } = (await jose.exportJWK((await jose.generateKeyPair('ES256', { extractable: true })).privateKey));
+      const refused = throwsCode(() => k.buildOidcTokenRequest(PROVIDER, { ...CLIENT, token_endpoint_auth_method: 'private_key_jwt', private_jwk: publicOnly }, pending, 'c'), 'invalid_input', 'client.private_jwk.d');
+      ok(!refused.message.includes(d));
+      out.public_only = errorShape(refused);
+      return out;
+    },
+  },
+  {
     name: 'discovery document and JWKS parsing',
     run(k) {
       const req = k.buildOidcDiscoveryRequest(`${ISSUER}/`);
