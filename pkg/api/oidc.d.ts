@@ -24,11 +24,12 @@ export interface ProviderMetadata {
  * with `d`. Checked when the client is read (a public-only key, a bad `d`, public
  * members that do not match `d`, or an `alg` that does not fit throw
  * `invalid_input` naming e.g. `client.private_jwk.d`); never shown in errors.
- * RSA keys are not supported.
+ * RSA keys are not supported. `kid`, when given, goes into the assertion's
+ * header; other members (`use`, `key_ops`, ...) are ignored.
  */
 export type PrivateJwk =
-  | { kty: 'EC'; crv: 'P-256'; x: string; y: string; d: string; kid?: string; alg?: 'ES256'; use?: 'sig'; key_ops?: string[] }
-  | { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string; kid?: string; alg?: 'EdDSA' | 'Ed25519'; use?: 'sig'; key_ops?: string[] };
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string; d: string; kid?: string; alg?: 'ES256'; [member: string]: unknown }
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string; kid?: string; alg?: 'EdDSA' | 'Ed25519'; [member: string]: unknown };
 
 /** The relying party's registration. `client_secret` and `private_jwk` never appear in errors or logs. */
 export interface OidcClient {
