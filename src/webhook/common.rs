@@ -248,9 +248,13 @@ impl HmacKeys {
         self.states.iter().map(|k| finish(k, parts)).collect()
     }
 
-    /// The MAC under the first key only (for signing).
-    pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Option<[u8; 32]> {
-        self.states.first().map(|k| finish(k, parts))
+    /// The MAC under the first key only (for signing); `invalid_secret`
+    /// when no key is configured.
+    pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Result<[u8; 32], WebhookError> {
+        self.states
+            .first()
+            .map(|k| finish(k, parts))
+            .ok_or_else(|| WebhookError::InvalidSecret("no secret configured".into()))
     }
 }
 

@@ -10,7 +10,7 @@ use super::common::{
     check_body, check_body_len, decode_base64_exact, encode_base64, required_header, HeaderLookup,
     HmacKeys, JsonRestringify, Verified,
 };
-use super::prepared::{MessageId, Prepared};
+use super::prepared::Prepared;
 use super::WebhookError;
 
 /// The header Descope signs into.
@@ -63,12 +63,9 @@ impl Descope {
         let given = decode_base64_exact::<32>(value).ok_or_else(|| {
             WebhookError::bad_format(&self.header, "must be the base64 of a 32-byte HMAC-SHA256")
         })?;
-        Ok(Prepared::new(
-            String::new(),
-            String::new(),
-            vec![given],
-            MessageId::Derived("descope"),
-            None,
+        Ok(Prepared::raw_body(
+            given,
+            "descope",
             now.saturating_add(self.replay_window_s),
             self.keys.len(),
         ))
@@ -77,10 +74,7 @@ impl Descope {
     /// The header to send with `body`, signed with the first secret.
     pub(super) fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, WebhookError> {
         check_body(body)?;
-        let mac = self
-            .keys
-            .first_mac(&[body])
-            .ok_or_else(|| WebhookError::InvalidSecret("no secret configured".into()))?;
+        let mac = self.keys.first_mac(&[body])?;
         Ok(vec![(self.header.clone(), encode_base64(&mac))])
     }
 }

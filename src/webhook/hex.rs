@@ -6,7 +6,7 @@
 use super::common::{
     check_body, check_body_len, decode_hex_exact, required_header, HeaderLookup, HmacKeys,
 };
-use super::prepared::{MessageId, Prepared};
+use super::prepared::Prepared;
 use super::WebhookError;
 use crate::entropy::hex_lower;
 
@@ -40,12 +40,9 @@ impl Sha256Hex {
                     format!("must be `{}` and 64 hex digits", self.prefix),
                 )
             })?;
-        Ok(Prepared::new(
-            String::new(),
-            String::new(),
-            vec![given],
-            MessageId::Derived("sha256_hex"),
-            None,
+        Ok(Prepared::raw_body(
+            given,
+            "sha256_hex",
             now.saturating_add(self.replay_window_s),
             self.keys.len(),
         ))
@@ -54,10 +51,7 @@ impl Sha256Hex {
     /// The header to send with `body`, signed with the first secret.
     pub(super) fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, WebhookError> {
         check_body(body)?;
-        let mac = self
-            .keys
-            .first_mac(&[body])
-            .ok_or_else(|| WebhookError::InvalidSecret("no secret configured".into()))?;
+        let mac = self.keys.first_mac(&[body])?;
         Ok(vec![(
             self.header.clone(),
             format!("{}{}", self.prefix, hex_lower(&mac)),

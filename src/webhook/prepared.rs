@@ -66,6 +66,26 @@ impl Prepared {
         }
     }
 
+    /// For schemes that sign the raw body alone, without a timestamp or a
+    /// sender's id (Descope, `sha256=`): the id is derived from the MAC and
+    /// kept until `remember_until`.
+    pub(super) fn raw_body(
+        given: [u8; 32],
+        scheme: &'static str,
+        remember_until: u64,
+        keys: usize,
+    ) -> Self {
+        Self::new(
+            String::new(),
+            String::new(),
+            vec![given],
+            MessageId::Derived(scheme),
+            None,
+            remember_until,
+            keys,
+        )
+    }
+
     /// What precedes the body in the signed content (`{id}.{timestamp}.`
     /// for Standard Webhooks, the template's text before `{body}`, or empty).
     pub fn prefix(&self) -> &str {
