@@ -126,15 +126,18 @@ pub(crate) fn json_object(body: &str) -> Result<Map<String, Value>, KosmosError>
     }
 }
 
+/// A required string field of an answer.
+fn required_str<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str, KosmosError> {
+    obj.get(name)
+        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is missing")))?
+        .as_str()
+        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is not a string")))
+}
+
 /// A required identifier field of an answer: a non-empty string without
 /// control characters, at most [`MAX_ID_BYTES`].
 pub(crate) fn required_id(obj: &Map<String, Value>, name: &str) -> Result<String, KosmosError> {
-    let value = obj
-        .get(name)
-        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is missing")))?;
-    let s = value
-        .as_str()
-        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is not a string")))?;
+    let s = required_str(obj, name)?;
     if s.trim().is_empty() || s.len() > MAX_ID_BYTES || s.chars().any(char::is_control) {
         return Err(KosmosError::malformed(format!(
             "`{name}` is empty, too long or contains control characters"
@@ -145,12 +148,7 @@ pub(crate) fn required_id(obj: &Map<String, Value>, name: &str) -> Result<String
 
 /// A required URL field of an answer: https, or http on loopback.
 pub(crate) fn required_url(obj: &Map<String, Value>, name: &str) -> Result<String, KosmosError> {
-    let value = obj
-        .get(name)
-        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is missing")))?;
-    let s = value
-        .as_str()
-        .ok_or_else(|| KosmosError::malformed(format!("`{name}` is not a string")))?;
+    let s = required_str(obj, name)?;
     check_https_or_loopback(name, s).map_err(|e| match e {
         KosmosError::InvalidInput { message, .. } => {
             KosmosError::malformed(format!("`{name}` {message}"))
