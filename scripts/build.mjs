@@ -5,15 +5,21 @@
 //   full    every capability                  pkg/gen/kosmos_connect{.js,_bg.wasm}         entry `kosmos-connect`
 //   policy  `--no-default-features --features policy`: the policy engine alone (no RSA, EC curves,
 //           AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/policy`
-// The second cargo build changes only the crate's features, so it reuses the
-// compiled dependencies and relinks the crate alone; each module is copied
-// out of target/ before the next build overwrites it.
+// Each module has its own cargo target directory (the policy one in
+// target/wasm-policy): in one directory the two builds' feature sets would
+// overwrite each other's crate artifact, and cargo would recompile the crate
+// twice on every build even with nothing changed.
+//
+// A build whose inputs (scripts/build-inputs.mjs: the crate, the shim, the
+// toolchain) are unchanged since the last one is skipped: the stamp
+// pkg/gen/build-stamp.json holds their hash. `--force` rebuilds anyway.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
+import { STAMP, inputsHash, staleReason } from './build-inputs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -23,13 +29,37 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 
 const MODULES = [
   { name: 'full', features: [], out: gen },
-  { name: 'policy', features: ['--no-default-features', '--features', 'policy'], out: join(policyRoot, 'gen') },
+  { name: 'policy', features: ['--no-default-features', '--features', 'policy'], out: join(policyRoot, 'gen'), targetDir: join(root, 'target', 'wasm-policy') },
 ];
 
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+/** Prints the size report of pkg/gen/size.json. */
+function printSizes(report) {
+  for (const [name, r] of [['kosmos-connect (full)', report], ['kosmos-connect/policy', report.policy]]) {
+    console.log(`\n${name} size report`);
+    console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
+    console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
+    console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
+    console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
+    console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
+  }
+}
+
+const why = process.argv.includes('--force') ? 'forced' : staleReason();
+if (!why) {
+  console.log('build: pkg/gen is up to date with its sources (pkg/gen/build-stamp.json); `node scripts/build.mjs --force` rebuilds');
+  printSizes(JSON.parse(readFileSync(join(gen, 'size.json'), 'utf8')));
+  process.exit(0);
+}
+console.log(`build: ${why}: building`);
+// Hashed before building: an edit made while the build runs makes the next one rebuild.
+const inputs = inputsHash();
+
 rmSync(gen, { recursive: true, force: true });
-const cargoOut = join(root, 'target', 'wasm32-unknown-unknown', 'release');
 for (const m of MODULES) {
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', ...m.features]);
+  const targetDir = m.targetDir ?? join(root, 'target');
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--target-dir', targetDir, ...m.features]);
+  const cargoOut = join(targetDir, 'wasm32-unknown-unknown', 'release');
   m.raw = join(cargoOut, `kosmos_connect.${m.name}.wasm`);
   copyFileSync(join(cargoOut, 'kosmos_connect.wasm'), m.raw);
 }
@@ -185,12 +215,5 @@ const report = {
   policy: sizes(policy, jsUnder(policyRoot)),
 };
 writeFileSync(join(gen, 'size.json'), JSON.stringify(report, null, 2) + '\n');
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-for (const [name, r] of [['kosmos-connect (full)', report], ['kosmos-connect/policy', report.policy]]) {
-  console.log(`\n${name} size report`);
-  console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
-  console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
-  console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
-  console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
-  console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
-}
+printSizes(report);
+writeFileSync(STAMP, JSON.stringify({ inputs }, null, 2) + '\n');
