@@ -7,7 +7,7 @@
 // code that instantiates the module at import).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rmSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { launchChromium, root } from './hosts.js';
@@ -45,6 +45,7 @@ let consumer;
 before(async () => {
   consumer = await packAndInstall();
 });
+after(() => rmSync(consumer.dir, { recursive: true, force: true }));
 
 test('the tarball ships the license, the build and what README links to; engines say what works', () => {
   const installed = JSON.parse(readFileSync(join(consumer.installed, 'package.json'), 'utf8'));

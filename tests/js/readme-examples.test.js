@@ -3,9 +3,9 @@
 // fresh project: the Node example and its printed output, and the Workers
 // example with its wrangler.jsonc, bundled by wrangler and run in workerd,
 // verifying a webhook signed by another library and deciding a policy.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { bundledWorker, packAndInstall, readmeExample, run, writeFiles } from './packed.js';
@@ -14,6 +14,7 @@ let consumer;
 before(async () => {
   consumer = await packAndInstall();
 });
+after(() => rmSync(consumer.dir, { recursive: true, force: true }));
 
 test('README Node example prints what README says it prints', async () => {
   writeFileSync(join(consumer.app, 'app.mjs'), readmeExample('node'));
