@@ -13,6 +13,7 @@
 //!   policy JSON --> Policy::compile --> Policy.decide(context) --> Decision + reasons
 //!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp, remember_until } | error
 //!   (id_token, jwks, expectations, now)          -->  validate_id_token --> VerifiedIdToken | error
+//!   (IDV or step-up result, requirement)         -->  idv_verdict / step_up_verdict --> Verdict
 //! ```
 //!
 //! Every fallible function returns an error with a stable machine `code`;
@@ -21,11 +22,13 @@
 
 mod entropy;
 mod error;
+mod ffi;
 mod http;
 mod kosmos;
 mod oidc;
 mod policy;
 mod secret;
+mod verdict;
 mod webhook;
 
 #[cfg(target_arch = "wasm32")]
@@ -33,6 +36,7 @@ mod wasm;
 
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
+pub use ffi::{idv_verdict_json, parse_ial, step_up_verdict_json};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
@@ -66,6 +70,9 @@ pub use policy::{
     MAX_POLICY_BYTES,
 };
 pub use secret::Secret;
+pub use verdict::{
+    idv_verdict, read_ial, step_up_verdict, Verdict, VerdictError, VerdictOutcome, VerdictReason,
+};
 pub use webhook::{
     DescopeConfig, JsonRestringify, Prepared, SecretEncoding, Sha256HexConfig, StandardConfig,
     StandardWebhooks, TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,

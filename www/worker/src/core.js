@@ -10,11 +10,18 @@ import {
   createProfile,
   createWebhookVerifier,
   descopeContextToSignals,
+  idvVerdict,
+  parseIal,
   parseIdvResult,
   parseStepUpResult,
   salesforceContextToSignals,
+  stepUpVerdict,
   version,
 } from '../../../pkg/workerd.js';
+
+// The core's verdicts and IAL reading, as they are: the Worker never decides
+// what a result means itself.
+export { idvVerdict, parseIal, stepUpVerdict };
 
 /** The core's version. */
 export const coreVersion = () => version();

@@ -50,7 +50,7 @@ export async function kosmosWebhook(request, env) {
     const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
     if (kept) ev.metadata = { ...kept, ...ev.metadata };
   }
-  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now });
+  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now }, cfg.requiredIal());
 
   const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
   const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
