@@ -1,6 +1,7 @@
 // Every public function and class, whatever the host.
 export { KosmosError } from './errors.js';
 export { isReady } from './core.js';
+export { CODES, codeInfo } from './codes.js';
 export * from './api/contracts.js';
 export * from './api/kosmos.js';
 export * from './api/oidc.js';

@@ -20,6 +20,7 @@
 //! no input makes the core panic. Secrets never appear in errors or `Debug`.
 //! The WebAssembly bindings live in the `wasm` module alone.
 
+mod codes;
 mod entropy;
 mod error;
 mod ffi;
@@ -34,6 +35,7 @@ mod webhook;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use codes::{code_info, CodeClass, CodeInfo, CODES};
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use ffi::{idv_verdict_json, parse_ial, step_up_verdict_json};

@@ -49,7 +49,8 @@ test('no two capability modules export the same name (a star-export clash would 
 
 // ----- kosmos-connect/policy: the policy engine in its own module -----
 
-const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'init', 'isReady', 'salesforceContextToSignals', 'version'];
+// The policy API, and the host contracts every host needs (verdicts, IAL reading: pkg/api/contracts.js).
+const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'idvVerdict', 'init', 'isReady', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version'];
 
 test('kosmos-connect/policy has the same conditions as the main entry, a types file, and ships its files', () => {
   const entry = pkg.exports['./policy'];
@@ -89,7 +90,7 @@ test('the policy module holds the policy exports only; the full one holds them t
   const own = policy.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
   assert.deepEqual(own.sort(), [
     '__kosmosSelfTestTrap', 'compilePolicy', 'compiledpolicy_decideJson', 'compiledpolicy_ruleIds',
-    'descopeContextToSignals', 'salesforceContextToSignals', 'version',
+    'descopeContextToSignals', 'idvVerdict', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version',
   ]);
   for (const n of policy) assert.ok(full.has(n), `${n} is in the full module too`);
   for (const n of ['createWebhookVerifier', 'validateIdToken', 'createProfile']) {

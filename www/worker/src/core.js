@@ -6,6 +6,7 @@
 // objects rebuild themselves when a trapped WebAssembly instance is replaced.
 import {
   KosmosError,
+  codeInfo,
   compilePolicy,
   createProfile,
   createWebhookVerifier,
@@ -22,6 +23,9 @@ import {
 // The core's verdicts and IAL reading, as they are: the Worker never decides
 // what a result means itself.
 export { idvVerdict, parseIal, stepUpVerdict };
+
+/** The core's class of an error code (`bad_input`, `not_authentic`, `upstream`, `configuration`, `internal`) and its HTTP status, from the one table (src/codes.rs). */
+export { codeInfo };
 
 /** The core's version. */
 export const coreVersion = () => version();
