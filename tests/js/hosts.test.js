@@ -9,13 +9,19 @@ import { runInNode, runInWorkerd, runInChromium } from './hosts.js';
 import { entries } from './suite/index.js';
 
 const key = (r) => `${r.suite} › ${r.name}`;
+// KOSMOS_HOSTS=node (npm run test:quick) runs the Node host alone; `npm test` runs all three.
+const only = new Set((process.env.KOSMOS_HOSTS || 'node,workerd,chromium').split(','));
 const nodeResults = await runInNode();
-const hosts = { node: nodeResults, workerd: await runInWorkerd(), chromium: await runInChromium() };
-const policyHosts = {
-  node: await runInNode({}, 'policy'),
-  workerd: await runInWorkerd({}, 'policy'),
-  chromium: await runInChromium('policy'),
-};
+const hosts = { node: nodeResults };
+const policyHosts = { node: await runInNode({}, 'policy') };
+if (only.has('workerd')) {
+  hosts.workerd = await runInWorkerd();
+  policyHosts.workerd = await runInWorkerd({}, 'policy');
+}
+if (only.has('chromium')) {
+  hosts.chromium = await runInChromium();
+  policyHosts.chromium = await runInChromium('policy');
+}
 
 for (const [host, results] of Object.entries(hosts)) {
   describe(host, () => {
