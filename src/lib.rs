@@ -28,6 +28,7 @@ mod http;
 mod kosmos;
 mod oidc;
 mod policy;
+mod retry;
 mod secret;
 mod verdict;
 mod webhook;
@@ -38,7 +39,7 @@ mod wasm;
 pub use codes::{code_info, CodeClass, CodeInfo, CODES};
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
-pub use ffi::{idv_verdict_json, parse_ial, step_up_verdict_json};
+pub use ffi::{idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
@@ -70,6 +71,10 @@ pub use policy::{
     context_from_descope, context_from_salesforce, Currency, Decision, DecisionKind, Outcome,
     Policy, PolicyError, Problem, StepUpRequirement, DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH,
     MAX_POLICY_BYTES,
+};
+pub use retry::{
+    is_retryable_status, parse_retry_after, Failure, RetryError, RetryPolicy,
+    MAX_RETRY_AFTER_READ_S,
 };
 pub use secret::Secret;
 pub use verdict::{

@@ -112,7 +112,7 @@ fn literals_in(text: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Codes the core can emit: the bodies of `fn code(&self)` in src/, and the
-/// `=> ("code", retryable)` rows of the 1Kosmos status table.
+/// `404 => "code",` rows of the 1Kosmos status table.
 fn core_codes() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rs = Vec::new();
@@ -128,7 +128,8 @@ fn core_codes() -> BTreeSet<String> {
         }
         for line in text.lines() {
             let t = line.trim();
-            if t.contains("=> (\"") && (t.ends_with(", false),") || t.ends_with(", true),")) {
+            // The 1Kosmos status table: `404 => "not_found",`.
+            if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains("=> \"") {
                 literals_in(t, &mut out);
             }
         }

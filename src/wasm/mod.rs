@@ -24,6 +24,8 @@ mod kosmos;
 mod oidc;
 #[cfg(feature = "policy")]
 mod policy;
+#[cfg(feature = "kosmos")]
+mod retry;
 #[cfg(feature = "webhook")]
 mod webhook;
 

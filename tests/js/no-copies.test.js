@@ -49,3 +49,17 @@ test('the table answers classes and statuses the Worker relies on', async () => 
   assert.equal(codeInfo('signature_mismatch'), undefined, 'a code the core never emits');
   assert.equal(codeInfo('toString'), undefined);
 });
+
+test('no backoff formula or retryable-status list in pkg/ or the Worker (the core\'s retry policy decides)', () => {
+  const files = sources().filter((f) => f.includes('/pkg/') || f.includes('/www/worker/src/'));
+  assert.ok(files.length > 15);
+  // Statuses of an upstream answer (`res.status`) compared by hand, exponentials, home-made jitter.
+  const patterns = [/2 \*\* /, /Math\.pow\(/, /res\.status === (408|425|429)/, /res\.status >= 500/, /Math\.random\(\)/];
+  const found = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (text.startsWith('// GENERATED')) continue;
+    for (const re of patterns) if (re.test(text)) found.push(`${f.slice(root.length + 1)}: ${re}`);
+  }
+  assert.deepEqual(found, [], 'ask nextAttempt / isRetryableStatus');
+});

@@ -3,12 +3,13 @@ import contracts from './contracts.js';
 import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
+import retry from './retry.js';
 import secrets from './secrets.js';
 import slices from './slices.js';
 import policy from './policy.js';
 import webhook from './webhook.js';
 
-export const suites = { slices, contracts, kosmos, oidc, policy, recovery, secrets, webhook };
+export const suites = { slices, contracts, kosmos, oidc, policy, recovery, retry, secrets, webhook };
 
 /**
  * The package entries the suite runs against, as paths from the repository

@@ -12,6 +12,8 @@ import {
   createWebhookVerifier,
   descopeContextToSignals,
   idvVerdict,
+  isRetryableStatus,
+  nextAttempt,
   parseIal,
   parseIdvResult,
   parseStepUpResult,
@@ -23,6 +25,9 @@ import {
 // The core's verdicts and IAL reading, as they are: the Worker never decides
 // what a result means itself.
 export { idvVerdict, parseIal, stepUpVerdict };
+
+/** The core's retry policy (`nextAttempt`) and its reading of statuses (`isRetryableStatus`). */
+export { isRetryableStatus, nextAttempt };
 
 /** The core's class of an error code (`bad_input`, `not_authentic`, `upstream`, `configuration`, `internal`) and its HTTP status, from the one table (src/codes.rs). */
 export { codeInfo };

@@ -6,7 +6,7 @@
 // record); the caller records which steps are done, so a retried hand-off
 // does only what is left and nothing is published twice.
 import { boundedText } from './body.js';
-import { idvVerdict, parseIal, stepUpVerdict } from './core.js';
+import { idvVerdict, isRetryableStatus, parseIal, stepUpVerdict } from './core.js';
 
 /** A failed Salesforce call. `retryable` is false when Salesforce refused the data itself. */
 export class SalesforceError extends Error {
@@ -220,7 +220,8 @@ async function create(sf, fetchImpl, sobject, fields) {
       if (parsed.success === false) throw new SalesforceError(`salesforce did not create ${sobject}`, { status: res.status, retryable: false });
       return parsed;
     }
-    const retryable = res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500;
+    // Whether this status may succeed later is the core's rule (the 401 refresh-once above is transport).
+    const retryable = isRetryableStatus(res.status);
     let detail = '';
     try {
       const errs = JSON.parse(text);
