@@ -26,6 +26,7 @@ const route = router({
   'POST /v1/webhooks/1kosmos': kosmosWebhook,
   'GET /v1/oidc/start': oidc.start,
   'GET /v1/oidc/callback': oidc.callback,
+  'GET /v1/oidc/result': oidc.result,
   'GET /healthz': () => json({ status: 'ok', core: coreVersion() }),
   // Where the local stand-ins are (set by `npm start` only), for the playground.
   'GET /__sandbox': (_request, env) => {
