@@ -70,7 +70,7 @@ console.log(`
 kosmos-connect, running locally (Ctrl-C stops everything)
 
   playground           ${worker.url}/
-  OIDC step-up         ${worker.url}/v1/oidc/start?return_to=/   (1Kosmos stand-in as the OpenID provider; pick match@test)
+  OIDC step-up         ${worker.url}/#oidc   (the playground's links to /v1/oidc/start; 1Kosmos stand-in as the OpenID provider)
   worker               ${worker.url}   (POST /v1/descope/{idv,idv-result,step-up,step-up-result,risk}, POST /v1/webhooks/1kosmos, GET /healthz)
   1Kosmos stand-in     ${kosmos.url}   (signed webhooks with retries; GET /__deliveries)
   Salesforce stand-in  ${salesforce.url}   (fields from the ${salesforce.fieldsFrom}; GET /__received, POST /__fail?count=3)

@@ -2,6 +2,12 @@
 // module per panel (www/playground/panels/). Under `npm start` the page is
 // served by the Worker and GET /__sandbox says where the stand-ins are; the
 // end-to-end panels show then.
+//
+// Adding a panel: a <section class="panel"> in index.html (beside the others;
+// the grid places it), and a module in panels/ exporting `mount(ctx)`, where
+// `ctx` is `{ k, sandbox }` (the package, initialized, and where the
+// stand-ins are, or undefined). Shared helpers (results, busy buttons,
+// Worker calls) are in lib.js.
 import * as k from '../../pkg/browser.js';
 import * as activity from './panels/activity.js';
 import * as flow from './panels/flow.js';

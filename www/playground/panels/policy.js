@@ -52,7 +52,7 @@ export async function mount({ k, sandbox }) {
       // not served from the repository
     }
     policy.value = JSON.stringify(text ? JSON.parse(text) : FALLBACK, null, 2);
-    where.textContent = 'Decided in this page by the core (no Worker: run `npm start` for the end-to-end panels).';
+    where.replaceChildren('Decided in this page by the core (no Worker here: ', el('code', {}, 'npm start'), ' adds the end-to-end panels).');
   }
   $('context').value = JSON.stringify({
     now: Math.floor(Date.now() / 1000),
