@@ -7,7 +7,7 @@
 // computes it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
@@ -88,10 +88,13 @@ for (const [name, fx] of Object.entries(FIXTURES.fixtures)) {
   });
 }
 
-test.skip('every fixture is used by an Apex test, and every fixture an Apex test names exists', () => {
+test('every fixture is used by an Apex test, and every fixture an Apex test names exists', () => {
   const classes = join(forceApp, 'classes');
-  const tests = ['KosmosActionsTest', 'KosmosGatewayTest', 'KosmosWorkerTest'].map((c) => readFileSync(join(classes, `${c}.cls`), 'utf8')).join('\n');
-  const named = new Set([...tests.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).filter((n) => n in FIXTURES.fixtures || /^(idv|step_up|risk|unsigned|wrong)_?/.test(n)));
+  const tests = readdirSync(classes).filter((f) => f.endsWith('Test.cls')).map((f) => readFileSync(join(classes, f), 'utf8')).join('\n');
+  // Fixture names are the quoted snake_case words given to KosmosWorkerMock.
+  const mocks = [...tests.matchAll(/KosmosWorkerMock\((?:new List<String>\{([^}]*)\}|'([a-z_]+)')\)/g)].map((m) => m[1] ?? `'${m[2]}'`).join(',');
+  const named = new Set([...mocks.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]));
+  assert.ok(named.size > 10, `the Apex tests name ${named.size} fixtures`);
   for (const n of Object.keys(FIXTURES.fixtures)) assert.ok(named.has(n), `fixture ${n} is used by an Apex test`);
   for (const n of named) assert.ok(n in FIXTURES.fixtures, `the Apex tests name fixture ${n}, which does not exist`);
 });
