@@ -218,23 +218,37 @@ test('the invocable actions have the design\'s labels and every variable a label
   }
 });
 
-test('the Flows call only actions that exist, with their inputs, and read only their outputs', () => {
-  for (const file of readdirSync(join(forceApp, 'flows'))) {
-    const flow = readMetadata(join(forceApp, 'flows', file));
-    const actions = new Map();
-    for (const a of asList(flow.actionCalls)) {
-      assert.equal(a.actionType, 'apex', `${file} ${a.name}`);
-      const inv = invocable(a.actionName);
-      actions.set(a.name, inv);
-      for (const p of asList(a.inputParameters)) assert.ok(inv.inputs.includes(p.name), `${file}: ${a.name} input ${p.name} is a variable of ${a.actionName}`);
-    }
-    const text = readFileSync(join(forceApp, 'flows', file), 'utf8');
-    const elements = new Set(['$Record', '$Flow', ...[...text.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1])]);
-    for (const m of text.matchAll(/(?:\{!|<(?:elementReference|leftValueReference|targetReference|assignToReference)>)([\w$]+)(?:\.(\w+))?/g)) {
-      assert.ok(elements.has(m[1]), `${file}: ${m[1]} is an element or variable of the flow`);
-      if (actions.has(m[1]) && m[2] !== undefined) assert.ok(actions.get(m[1]).outputs.includes(m[2]), `${file}: ${m[1]}.${m[2]} is an output of the action`);
-    }
+/** What is wrong with a Flow's use of the invocable actions (inputs they do not have, outputs they do not give, unknown names). */
+function flowProblems(file, text) {
+  const problems = [];
+  const check = (ok, what) => {
+  if (!ok) problems.push(what);
+  };
+  const flow = readMetadata(file, text);
+  const actions = new Map();
+  for (const a of asList(flow.actionCalls)) {
+    check(a.actionType === 'apex', `${a.name} is an Apex action`);
+    const inv = invocable(a.actionName);
+    actions.set(a.name, inv);
+    for (const p of asList(a.inputParameters)) check(inv.inputs.includes(p.name), `${a.name} input ${p.name} is a variable of ${a.actionName}`);
   }
+  const elements = new Set(['$Record', '$Flow', ...[...text.matchAll(/<name>(\w+)<\/name>/g)].map((m) => m[1])]);
+  for (const m of text.matchAll(/(?:\{!|<(?:elementReference|leftValueReference|targetReference|assignToReference)>)([\w$]+)(?:\.(\w+))?/g)) {
+    check(elements.has(m[1]), `${m[1]} is an element or variable of the flow`);
+    if (actions.has(m[1]) && m[2] !== undefined) check(actions.get(m[1]).outputs.includes(m[2]), `${m[1]}.${m[2]} is an output of the action`);
+  }
+  return problems;
+}
+
+test('the Flows call only actions that exist, with their inputs, and read only their outputs', () => {
+  for (const f of readdirSync(join(forceApp, 'flows'))) {
+    const file = join(forceApp, 'flows', f);
+    assert.deepEqual(flowProblems(file, readFileSync(file, 'utf8')), [], f);
+  }
+  // The check bites: a renamed output and a misspelt input are found.
+  const file = join(forceApp, 'flows', 'Kosmos_Login_Flow.flow-meta.xml');
+  const broken = readFileSync(file, 'utf8').replace('Read_Step_Up.approved', 'Read_Step_Up.passed').replace('<name>challengeId</name>', '<name>challenge</name>');
+  assert.deepEqual(flowProblems(file, broken).sort(), ['Read_Step_Up.passed is an output of the action', 'Read_Step_Up input challenge is a variable of KosmosGetStepUpResult'].sort());
   const login = readMetadata(join(forceApp, 'flows', 'Kosmos_Login_Flow.flow-meta.xml'));
   assert.equal(login.processType, 'Flow', 'a Login Flow is a screen flow');
   const vars = asList(login.variables);
