@@ -222,7 +222,7 @@ test('the invocable actions have the design\'s labels and every variable a label
 function flowProblems(file, text) {
   const problems = [];
   const check = (ok, what) => {
-  if (!ok) problems.push(what);
+    if (!ok) problems.push(what);
   };
   const flow = readMetadata(file, text);
   const actions = new Map();
