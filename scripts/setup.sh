@@ -41,3 +41,24 @@ if [ "${1:-}" = "--test" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; th
     exit 1
   fi
 fi
+
+# The Salesforce checks (tests/js/apex*.test.js) run apex-ls and PMD from the
+# npm package @salesforce/code-analyzer-pmd-engine (installed with the npm
+# packages above) on Java 17 or later.
+if [ "${1:-}" = "--test" ]; then
+  java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1 || true)
+  if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Debian's Java 17 runtime for the Apex checks (apex-ls, PMD)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    else
+      echo "setup: Java 17 or later is missing; install openjdk-17-jre-headless and run again" >&2
+      exit 1
+    fi
+  fi
+  if [ ! -d node_modules/@salesforce/code-analyzer-pmd-engine/dist/java-lib ]; then
+    echo "setup: node_modules/@salesforce/code-analyzer-pmd-engine is missing; run npm ci" >&2
+    exit 1
+  fi
+fi
