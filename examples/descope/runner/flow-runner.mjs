@@ -7,7 +7,8 @@
 // It plays Descope: written independently of kosmos-connect (never imports
 // the package), it calls the Worker the way the Generic HTTP connector does,
 // with the connector's signature (`x-descope-webhook-s256`, base64
-// HMAC-SHA256 of the body, node:crypto), and keeps each answer at
+// HMAC-SHA256 of the body, or RFC 9421 HTTP Message Signatures, node:crypto),
+// and keeps each answer at
 // `connectors.<contextKey>.body`.
 //
 // What it understands:
@@ -24,7 +25,7 @@
 //               Button (its interactionId); the user is a script of steps
 //               `{ screen, inputs?, follow?, interaction }` (`follow` POSTs the link's URL,
 //               what pressing Finish on the stand-in's hosted page does)
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes, sign as cryptoSign } from 'node:crypto';
 
 const FLOW_KEYS = new Set(['flowId', 'metadata', 'contents', 'references', 'screens']);
 const TASK_KEYS = new Set(['id', 'name', 'type', 'action', 'arguments', 'next', 'errorHandlingV2', 'view', 'screenId', 'conditions', 'connectorId']);
@@ -159,8 +160,66 @@ export function signHmac(secret, body) {
   return { 'x-descope-webhook-s256': createHmac('sha256', secret).update(body).digest('base64') };
 }
 
+/** The value of one covered component (RFC 9421 section 2), or an error naming it. */
+function componentValue(name, { method, url, headers }) {
+  const u = new URL(url);
+  switch (name) {
+    case '@method': return method.toUpperCase();
+    case '@target-uri': return u.href;
+    case '@authority': return u.host.toLowerCase();
+    case '@scheme': return u.protocol.replace(':', '').toLowerCase();
+    case '@path': return u.pathname;
+    case '@query': return u.search === '' ? '?' : u.search;
+    case '@request-target': return u.pathname + u.search;
+    default: {
+      if (name.startsWith('@')) return refuse(`rfc 9421: unknown derived component \`${name}\``);
+      const hit = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
+      if (!hit) throw new FlowError('rfc9421_missing_component', `rfc 9421: the message has no \`${name}\` field to cover`);
+      return String(hit[1]).trim().replace(/\s*\r?\n\s*/g, ' ');
+    }
+  }
+}
+
 /**
- * Runs `flow`. `connectors`: `{ [connectorId]: { baseUrl, hmacSecret?, bearer? } }`.
+ * Signs a request with RFC 9421 HTTP Message Signatures, as the connector does
+ * with `rfc9421_signing_enabled`: the signature base of section 2.5 over
+ * `components`, then HMAC-SHA256, Ed25519 or ECDSA P-256 (r||s). A covered
+ * `content-digest` is added first (RFC 9530, sha-256 of the body).
+ * Returns the headers to add: `signature-input`, `signature` (and `content-digest`).
+ * @param {{ method: string, url: string, headers: Record<string, string>, body?: string,
+ *   alg: 'hmac-sha256' | 'ed25519' | 'ecdsa-p256-sha256', key: Buffer | import('node:crypto').KeyObject,
+ *   keyId?: string, components?: string[], created?: number, ttl?: number, nonce?: string | false,
+ *   label?: string, includeAlg?: boolean }} o
+ */
+export function signRfc9421(o) {
+  const components = o.components ?? ['@method', '@target-uri', '@authority'];
+  const added = {};
+  const headers = { ...o.headers };
+  if (components.includes('content-digest') && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-digest')) {
+    added['content-digest'] = `sha-256=:${createHash('sha256').update(o.body ?? '').digest('base64')}:`;
+    headers['content-digest'] = added['content-digest'];
+  }
+  const created = o.created ?? Math.floor(Date.now() / 1000);
+  let params = `(${components.map((c) => `"${c}"`).join(' ')});created=${created}`;
+  if (o.ttl !== undefined) params += `;expires=${created + o.ttl}`;
+  if (o.keyId !== undefined) params += `;keyid="${o.keyId}"`;
+  const nonce = o.nonce === undefined ? randomBytes(16).toString('base64url') : o.nonce;
+  if (nonce !== false) params += `;nonce="${nonce}"`;
+  if (o.includeAlg) params += `;alg="${o.alg}"`;
+  const lines = components.map((c) => `"${c}": ${componentValue(c, { method: o.method, url: o.url, headers })}`);
+  const base = `${[...lines, `"@signature-params": ${params}`].join('\n')}`;
+  let sig;
+  if (o.alg === 'hmac-sha256') sig = createHmac('sha256', o.key).update(base).digest();
+  else if (o.alg === 'ed25519') sig = cryptoSign(null, Buffer.from(base), o.key);
+  else if (o.alg === 'ecdsa-p256-sha256') sig = cryptoSign('sha256', Buffer.from(base), { key: o.key, dsaEncoding: 'ieee-p1363' });
+  else refuse(`rfc 9421: unknown algorithm \`${o.alg}\``);
+  const label = o.label ?? 'sig1';
+  return { ...added, 'signature-input': `${label}=${params}`, signature: `${label}=:${sig.toString('base64')}:`, base };
+}
+
+/**
+ * Runs `flow`. `connectors`: `{ [connectorId]: { baseUrl, hmacSecret?, bearer?, rfc9421? } }`,
+ * `rfc9421` being the options of `signRfc9421` other than the message (alg, key, keyId, components, ttl).
  * `context`: what Descope knows before the flow (`riskInfo`, `geo`, and per login id
  * `users[loginId]` with `fingerprint`, `lastAuth`, `customAttributes`). `script`:
  * the user's steps on each screen, in order. Returns
@@ -254,6 +313,10 @@ export async function runFlow(flow, { connectors, context = {}, script = [], use
     if (conn.hmacSecret) Object.assign(headers, signHmac(conn.hmacSecret, body));
     if (conn.bearer) headers.authorization = `Bearer ${conn.bearer}`;
     const url = `${conn.baseUrl.replace(/\/+$/, '')}${args.endpoint}`;
+    if (conn.rfc9421) {
+      const { base: _base, ...signed } = signRfc9421({ ...conn.rfc9421, method: args.method ?? 'POST', url, headers, body });
+      Object.assign(headers, signed);
+    }
     let failed = null;
     try {
       const res = await fetch(url, { method: args.method ?? 'POST', headers, body, signal: AbortSignal.timeout((args.timeout ?? 10) * 1000) });
