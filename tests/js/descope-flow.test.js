@@ -163,6 +163,31 @@ describe('audit event hooks', () => {
     assert.equal(session.metadata.descope_user_id, 'U-risky-signup');
   });
 
+  test('concurrent deliveries of one event: exactly one is processed, one IDV session', async () => {
+    const sessionsBefore = kosmos.state.sessions.size;
+    const event = { id: `audit-${Date.now()}-race`, action: 'UserCreated', userId: 'U-race', loginIds: ['race@test'], data: { riskInfo: { riskScore: 0.99 } } };
+    const answers = await Promise.all([sendAudit(event), sendAudit(event), sendAudit(event)]);
+    const processed = answers.filter((a) => a.status === 200 && a.json.status === 'processed');
+    assert.equal(processed.length, 1, JSON.stringify(answers));
+    for (const a of answers) if (a !== processed[0]) assert.ok((a.status === 200 && a.json.status === 'duplicate') || (a.status === 409 && a.json.error.code === 'in_progress'), JSON.stringify(a));
+    assert.equal(kosmos.state.sessions.size, sessionsBefore + 1);
+    // After the race, a redelivery is a duplicate.
+    assert.equal((await sendAudit(event)).json.status, 'duplicate');
+  });
+
+  test('an event the hooks do not act on is recorded and ignored; audit-marks wants a user_id', async () => {
+    const ignored = await sendAudit({ id: `audit-${Date.now()}-other`, action: 'UserDeleted', userId: 'U-x' });
+    assert.deepEqual([ignored.status, ignored.json.status, ignored.json.acted], [200, 'processed', 'ignored']);
+    const body = JSON.stringify({});
+    const res = await fetch(`${worker.url}/v1/descope/audit-marks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-descope-webhook-s256': createHmac('sha256', CONNECTOR_SECRET).update(body).digest('base64') },
+      body,
+    });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.field, 'user_id');
+  });
+
   test('a wrongly signed or unsigned audit event is refused', async () => {
     const event = { id: 'audit-forged', action: 'UserCreated', userId: 'U-x', data: { riskInfo: { riskScore: 0.99 } } };
     const forged = await sendAudit(event, 'wrong-secret');
