@@ -90,6 +90,8 @@ async function startIdv(request, env, ev, userId) {
     callback_url: `${base}/v1/webhooks/1kosmos`,
     metadata: { user_identifier: loginId, descope_user_id: userId, trigger: 'descope_audit' },
   };
+  // A BlockID tenant names the user `userUID`, which the core takes from `metadata.user_uid`.
+  if (cfg.kosmos().profile === 'blockid-tenant') call.metadata.user_uid = loginId;
   try {
     const req = profile.build(call, nowS());
     const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()) });
