@@ -2,7 +2,7 @@
 # Installs what the build and the tests need, skipping what is present:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's version, the npm
 # packages (wasm-opt comes from npm `binaryen`), and with --test what only
-# the tests need: Debian's Chromium and cargo-deny.
+# the tests need: Debian's Chromium, cargo-deny and python-hcl2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -29,6 +29,13 @@ fi
 if [ "${1:-}" = "--test" ] && ! command -v cargo-deny >/dev/null; then
   say "installing cargo-deny (license, ban and source checks); this takes a few minutes"
   cargo install cargo-deny --locked || cargo install cargo-deny
+fi
+
+# The Descope Terraform check (tests/js/descope-terraform.test.js) parses HCL with PyPI python-hcl2.
+if [ "${1:-}" = "--test" ] && ! python3 -c 'import hcl2' 2>/dev/null; then
+  say "installing python-hcl2 (parses examples/descope/terraform in the tests)"
+  python3 -m pip install --quiet --disable-pip-version-check 'python-hcl2>=8,<9' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'python-hcl2>=8,<9'
 fi
 
 if [ "${1:-}" = "--test" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
