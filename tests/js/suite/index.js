@@ -18,6 +18,7 @@ export const suites = { slices, kosmos, oidc, policy, recovery, secrets, webhook
 export const entries = {
   full: { dir: 'pkg', wasm: 'pkg/gen/kosmos_connect_bg.wasm' },
   policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['policy', 'recovery'] },
+  webhook: { dir: 'pkg/gen/webhook', wasm: 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm', suites: ['webhook'] },
 };
 
 /**
