@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join, dirname, resolve, sep } from 'node:path';
+import { join, dirname, resolve, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
 
@@ -177,6 +177,8 @@ function sizes(m, shimFiles) {
   const shim = Buffer.concat(shimFiles.map((f) => readFileSync(f)));
   const wasm = readFileSync(m.wasm);
   const r = {
+    // The linked module before wasm-bindgen (it keeps the function names): bench/size-breakdown.mjs reads it.
+    wasm_raw_path: relative(root, m.raw),
     wasm_raw_bytes: statSync(m.raw).size,
     wasm_bindgen_bytes: m.beforeOpt,
     wasm_opt_bytes: wasm.length,
