@@ -26,6 +26,12 @@ export const OUTPUTS = [
   'pkg/gen/policy/gen/kosmos_connect.js',
   'pkg/gen/policy/gen/kosmos_connect.d.ts',
   'pkg/gen/policy/gen/kosmos_connect_bg.wasm',
+  'pkg/gen/webhook/node.js',
+  'pkg/gen/webhook/workerd.js',
+  'pkg/gen/webhook/browser.js',
+  'pkg/gen/webhook/gen/kosmos_connect.js',
+  'pkg/gen/webhook/gen/kosmos_connect.d.ts',
+  'pkg/gen/webhook/gen/kosmos_connect_bg.wasm',
 ];
 
 /** The crate, its lock and cargo config, the build scripts, and the hand-written shim the policy entries are generated from. */

@@ -81,7 +81,7 @@ test('publint and attw (ESM-only profile) are clean on the tarball', async () =>
   assert.match(publint.stdout, /All good/);
   // The .wasm subpaths are files for bundlers and loaders, not modules with types.
   await run(bin('attw'), [consumer.tarball, '--profile', 'esm-only', '--no-emoji', '--no-color',
-    '--exclude-entrypoints', './kosmos_connect_bg.wasm', './policy/kosmos_connect_bg.wasm']);
+    '--exclude-entrypoints', './kosmos_connect_bg.wasm', './policy/kosmos_connect_bg.wasm', './webhook/kosmos_connect_bg.wasm']);
 });
 
 const WORKER = `import * as main from 'kosmos-connect';
