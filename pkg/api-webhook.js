@@ -5,6 +5,7 @@
 // module in place of the full one.
 export { KosmosError } from './errors.js';
 export { isReady } from './core.js';
+export * from './api/contracts.js';
 export * from './api/webhook.js';
 import { call } from './core.js';
 

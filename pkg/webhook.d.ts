@@ -3,6 +3,7 @@
 // The same functions, types and behaviour as in `kosmos-connect`.
 export { KosmosError, type KosmosErrorCode } from './errors.js';
 export type { HeadersInput } from './api/common.js';
+export * from './api/contracts.js';
 export * from './api/webhook.js';
 
 /**

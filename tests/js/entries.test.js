@@ -49,7 +49,8 @@ test('no two capability modules export the same name (a star-export clash would 
 
 // ----- kosmos-connect/policy: the policy engine in its own module -----
 
-const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'init', 'isReady', 'salesforceContextToSignals', 'version'];
+// The policy API, and the host contracts every host needs (verdicts, IAL reading: pkg/api/contracts.js).
+const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'idvVerdict', 'init', 'isReady', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version'];
 
 test('kosmos-connect/policy has the same conditions as the main entry, a types file, and ships its files', () => {
   const entry = pkg.exports['./policy'];
@@ -89,7 +90,7 @@ test('the policy module holds the policy exports only; the full one holds them t
   const own = policy.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
   assert.deepEqual(own.sort(), [
     '__kosmosSelfTestTrap', 'compilePolicy', 'compiledpolicy_decideJson', 'compiledpolicy_ruleIds',
-    'descopeContextToSignals', 'salesforceContextToSignals', 'version',
+    'descopeContextToSignals', 'idvVerdict', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version',
   ]);
   for (const n of policy) assert.ok(full.has(n), `${n} is in the full module too`);
   for (const n of ['createWebhookVerifier', 'validateIdToken', 'createProfile']) {
@@ -138,7 +139,7 @@ test('a KosmosError of either entry is instanceof the KosmosError of either', as
 
 const WEBHOOK_API = [
   'DurableObjectReplayStore', 'KosmosError', 'KvReplayStore', 'MemoryReplayStore', 'ReplayStoreObject', 'WebhookVerifier',
-  'createWebhookVerifier', 'init', 'isReady', 'verifyOnce', 'verifyStandardWebhook', 'version',
+  'createWebhookVerifier', 'idvVerdict', 'init', 'isReady', 'parseIal', 'stepUpVerdict', 'verifyOnce', 'verifyStandardWebhook', 'version',
 ];
 
 test('kosmos-connect/webhook has the same conditions as the main entry, a types file, side effects declared, and ships its files', () => {
@@ -186,7 +187,9 @@ test('the webhook module holds webhook exports only; the full one holds them too
   const full = new Set(names('pkg/gen/kosmos_connect_bg.wasm'));
   const own = webhook.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
   assert.ok(own.includes('createWebhookVerifier'), own.join(', '));
-  for (const n of own) assert.ok(n === '__kosmosSelfTestTrap' || n === 'version' || /webhook/i.test(n), `${n} is a webhook export`);
+  // Besides the webhook exports: the self-test, version and the host contracts every build has.
+  const shared = new Set(['__kosmosSelfTestTrap', 'version', 'idvVerdict', 'parseIal', 'stepUpVerdict']);
+  for (const n of own) assert.ok(shared.has(n) || /webhook/i.test(n), `${n} is a webhook export`);
   for (const n of webhook) assert.ok(full.has(n), `${n} is in the full module too`);
   for (const n of ['compilePolicy', 'validateIdToken', 'createProfile']) assert.ok(full.has(n) && !webhook.includes(n), n);
 });

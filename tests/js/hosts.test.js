@@ -10,20 +10,24 @@ import { runInNode, runInWorkerd, runInChromium } from './hosts.js';
 import { entries } from './suite/index.js';
 
 const key = (r) => `${r.suite} › ${r.name}`;
+// KOSMOS_HOSTS=node (npm run test:quick) runs the Node host alone; `npm test` runs all three.
+const only = new Set((process.env.KOSMOS_HOSTS || 'node,workerd,chromium').split(','));
 const nodeResults = await runInNode();
-const hosts = { node: nodeResults, workerd: await runInWorkerd(), chromium: await runInChromium() };
-const policyHosts = {
-  node: await runInNode({}, 'policy'),
-  workerd: await runInWorkerd({}, 'policy'),
-  chromium: await runInChromium('policy'),
-};
 // Every host run comes before the first describe: a test file's top-level
 // await after one would let the runner finish (and exit) first.
-const webhookHosts = {
-  node: await runInNode({}, 'webhook'),
-  workerd: await runInWorkerd({}, 'webhook'),
-  chromium: await runInChromium('webhook'),
-};
+const hosts = { node: nodeResults };
+const policyHosts = { node: await runInNode({}, 'policy') };
+const webhookHosts = { node: await runInNode({}, 'webhook') };
+if (only.has('workerd')) {
+  hosts.workerd = await runInWorkerd();
+  policyHosts.workerd = await runInWorkerd({}, 'policy');
+  webhookHosts.workerd = await runInWorkerd({}, 'webhook');
+}
+if (only.has('chromium')) {
+  hosts.chromium = await runInChromium();
+  policyHosts.chromium = await runInChromium('policy');
+  webhookHosts.chromium = await runInChromium('webhook');
+}
 
 for (const [host, results] of Object.entries(hosts)) {
   describe(host, () => {
