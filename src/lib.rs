@@ -13,26 +13,33 @@
 //!   policy JSON --> Policy::compile --> Policy.decide(context) --> Decision + reasons
 //!   (headers, raw body, now)                     -->  verify    --> Verified { id, timestamp, remember_until } | error
 //!   (id_token, jwks, expectations, now)          -->  validate_id_token --> VerifiedIdToken | error
+//!   (IDV or step-up result, requirement)         -->  idv_verdict / step_up_verdict --> Verdict
 //! ```
 //!
 //! Every fallible function returns an error with a stable machine `code`;
 //! no input makes the core panic. Secrets never appear in errors or `Debug`.
 //! The WebAssembly bindings live in the `wasm` module alone.
 
+mod codes;
 mod entropy;
 mod error;
+mod ffi;
 mod http;
 mod kosmos;
 mod oidc;
 mod policy;
+mod retry;
 mod secret;
+mod verdict;
 mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use codes::{code_info, CodeClass, CodeInfo, CODES};
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
+pub use ffi::{idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
@@ -65,7 +72,14 @@ pub use policy::{
     Policy, PolicyError, Problem, StepUpRequirement, DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH,
     MAX_POLICY_BYTES,
 };
+pub use retry::{
+    is_retryable_status, parse_retry_after, Failure, RetryError, RetryPolicy,
+    MAX_RETRY_AFTER_READ_S,
+};
 pub use secret::Secret;
+pub use verdict::{
+    idv_verdict, read_ial, step_up_verdict, Verdict, VerdictError, VerdictOutcome, VerdictReason,
+};
 pub use webhook::{
     DescopeConfig, JsonRestringify, Prepared, SecretEncoding, Sha256HexConfig, StandardConfig,
     StandardWebhooks, TimestampedHexConfig, Verified, Verifier, VerifierConfig, WebhookError,

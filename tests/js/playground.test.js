@@ -62,7 +62,7 @@ async function click(button, out) {
 }
 const tone = (out) => page.getAttribute(`#${out}`, 'data-tone');
 
-describe('playground', () => {
+describe('playground', { timeout: 180_000 }, () => {
   test('loads with the core, the end-to-end panels and the Worker\'s own policy', async () => {
     assert.match(await page.textContent('#status'), /core \d+\.\d+\.\d+ loaded, Worker and stand-ins running/);
     assert.equal(await page.isVisible('#stepup-panel'), true);
@@ -95,7 +95,7 @@ describe('playground', () => {
     assert.match(first, /decided by the Worker/);
     // Edit the shown policy: the Worker's next decision follows it.
     const edited = JSON.parse(await page.inputValue('#policy'));
-    edited.rules.unshift({ id: 'playground-edit', description: 'edited in the page: wires need a step-up', when: { action: 'funds_transfer' }, then: { decision: 'deny' } });
+    edited.rules.unshift({ id: 'playground-edit', description: 'edited in the page: no transfers today', when: { action: 'funds_transfer' }, then: { decision: 'deny' } });
     await page.fill('#policy', JSON.stringify(edited, null, 2));
     const denied = await click('risk-go', 'risk-out');
     assert.match(denied, /deny \(decided by the Worker with the policy just saved\)/);
@@ -103,6 +103,7 @@ describe('playground', () => {
     assert.equal(await tone('risk-out'), 'bad');
     const kv = await (await fetch(`${operator.url}/policy`)).json();
     assert.equal(JSON.parse(kv.text).rules[0].id, 'playground-edit', 'the Worker\'s POLICY_KV holds the shown policy');
+    assert.match(await page.textContent('#policy-where'), /edited in the playground at/);
     // The same answer straight from the Worker (the page added nothing).
     const direct = await (await fetch(`${worker.url}/v1/descope/risk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: await page.inputValue('#risk-ctx') })).json();
     assert.equal(direct.rule, 'playground-edit');

@@ -26,7 +26,7 @@ const KEY = 'policy';
 export async function startOperator({ port = 0 } = {}) {
   let kv;
   let origin;
-  let source = 'not set';
+  let source = 'not set yet';
   const server = await serve(async (req, res, url) => {
     if (url.pathname !== '/policy') throw apiError(404, 'not_found', 'no such endpoint');
     if (!kv) throw apiError(503, 'not_ready', 'the worker is not running yet');
@@ -43,7 +43,7 @@ export async function startOperator({ port = 0 } = {}) {
         throw apiError(400, 'invalid_json', 'the policy is not JSON');
       }
       await kv.put(KEY, text);
-      source = 'edited in the playground';
+      source = `edited in the playground at ${new Date().toISOString().slice(11, 19)} UTC`;
       return sendJson(res, 200, { saved: true, bytes: Buffer.byteLength(text) });
     }
     throw apiError(405, 'method_not_allowed', `${req.method} is not allowed here`);
@@ -55,7 +55,7 @@ export async function startOperator({ port = 0 } = {}) {
       kv = await worker.mf.getKVNamespace('POLICY_KV');
       origin = worker.url;
       await kv.put(KEY, first.text);
-      source = first.name;
+      source = `from ${first.name}`;
     },
     close: () => server.close(),
   };

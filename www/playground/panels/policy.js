@@ -33,14 +33,15 @@ export async function mount({ k, sandbox }) {
   const out = $('decision');
   let saved; // the text the Worker has
 
+  const describe = (p) => where.replaceChildren('The Worker decides ', el('code', {}, 'POST /v1/descope/risk'), ' with this policy (',
+    el('code', {}, `${p.binding}:${p.key}`), `, ${p.source}). Edit it here: `, el('strong', {}, 'Evaluate risk'), ' saves it to the Worker first.');
   if (sandbox?.operator) {
     const r = await fetch(`${sandbox.operator}/policy`);
     const p = await r.json();
     if (r.ok) {
       policy.value = JSON.stringify(JSON.parse(p.text), null, 2);
       saved = policy.value; // the same policy, laid out for reading
-      where.replaceChildren('The Worker decides ', el('code', {}, 'POST /v1/descope/risk'), ' with this policy (',
-        el('code', {}, `${p.binding}:${p.key}`), `, from ${p.source}). Edit it here: `, el('strong', {}, 'Evaluate risk'), ' saves it to the Worker first.');
+      describe(p);
     }
   }
   if (!policy.value) {
@@ -92,6 +93,7 @@ export async function mount({ k, sandbox }) {
     const answer = await r.json();
     if (!r.ok) throw Object.assign(new Error(answer.error?.message ?? `http ${r.status}`), { code: answer.error?.code });
     saved = policy.value;
+    describe(await (await fetch(`${sandbox.operator}/policy`)).json());
     show(out, { tone: 'ok', title: 'saved: the Worker decides with this policy now', facts: [['where', el('code', {}, 'POLICY_KV:policy')], ['bytes', answer.bytes]] });
   }
   if (sandbox?.operator) {

@@ -3,6 +3,7 @@
 // checked when a request first needs it, so a Worker that only serves
 // webhooks does not need the 1Kosmos API key, and a missing value answers
 // 500 `misconfigured` naming the variable (never its value).
+import { parseIal } from './core.js';
 import { HttpError } from './errors.js';
 
 /** Default bounds on request bodies, in bytes. */
@@ -77,6 +78,15 @@ function memo(fn) {
 
 function makeConfig(env) {
   return {
+    /** The IAL an IDV must reach when the caller names none (`REQUIRED_IAL`, default IAL2), in the core's spelling. */
+    requiredIal: memo(() => {
+      const text = optional(env, 'REQUIRED_IAL') ?? 'IAL2';
+      try {
+        return parseIal(text);
+      } catch {
+        throw misconfigured('the worker setting `REQUIRED_IAL` must be an identity assurance level such as `IAL2`');
+      }
+    }),
     limits: memo(() => ({
       descopeBody: positiveInt(env, 'MAX_DESCOPE_BODY_BYTES', DEFAULT_DESCOPE_BODY_BYTES),
       webhookBody: positiveInt(env, 'MAX_WEBHOOK_BODY_BYTES', DEFAULT_WEBHOOK_BODY_BYTES),

@@ -25,7 +25,7 @@
 // verifier and nonce nor change anything without the open failing. HttpOnly,
 // SameSite=Lax (the provider's redirect back is a top-level GET), Secure except
 // on loopback, Path=/v1/oidc, Max-Age OIDC_COOKIE_TTL_S (default 600).
-import { KosmosError, buildOidcAuthorization, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
+import { KosmosError, buildOidcAuthorization, codeInfo, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
 import { config } from './config.js';
 import { HttpError, json } from './errors.js';
 import { shardFor } from './replay.js';
@@ -192,13 +192,7 @@ function isLocalPath(path) {
 
 // --- errors -----------------------------------------------------------------------
 
-const TOKEN_CODES = new Set([
-  'token_too_large', 'malformed_token', 'alg_none', 'hmac_alg_rejected', 'unsupported_alg', 'alg_not_allowed',
-  'unsupported_critical_header', 'no_matching_key', 'key_type_mismatch', 'key_use_forbidden', 'key_alg_mismatch',
-  'key_ops_forbidden', 'invalid_key', 'bad_signature', 'missing_claim', 'invalid_claim', 'audience_mismatch',
-  'untrusted_audience', 'azp_mismatch', 'token_expired', 'token_not_yet_valid', 'issued_in_future',
-  'nonce_mismatch', 'acr_not_satisfied', 'auth_time_too_old', 'issuer_mismatch', 'unexpected_typ', 'hash_mismatch',
-]);
+// ID token (and JWKS key) refusals are the core's `not_authentic` codes (src/codes.rs).
 
 /** Turns an OIDC failure into the Worker's answer. */
 function fromOidc(e) {
@@ -237,7 +231,7 @@ function fromOidc(e) {
       }
       return new HttpError(400, e.code, e.message, { field: e.field });
     default:
-      if (TOKEN_CODES.has(e.code)) return new HttpError(401, e.code, `the ID token was refused: ${e.message}`);
+      if (codeInfo(e.code)?.class === 'not_authentic') return new HttpError(codeInfo(e.code).http_status, e.code, `the ID token was refused: ${e.message}`);
       return new HttpError(500, 'internal', 'the step-up could not be completed');
   }
 }
