@@ -7,15 +7,21 @@
 //            AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}   entry `kosmos-connect/policy`
 //   webhook  `--no-default-features --features webhook`: webhook verification and signing alone
 //                                               pkg/gen/webhook/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/webhook`
-// Every build but the first changes only the crate's features, so it reuses
-// the compiled dependencies and relinks the crate alone; each module is
-// copied out of target/ before the next build overwrites it.
+// Each module but the full one has its own cargo target directory
+// (target/wasm-<name>): in one directory the builds' feature sets would
+// overwrite each other's crate artifact, and cargo would recompile the crate
+// once per module on every build even with nothing changed.
+//
+// A build whose inputs (scripts/build-inputs.mjs: the crate, the shim, the
+// toolchain) are unchanged since the last one is skipped: the stamp
+// pkg/gen/build-stamp.json holds their hash. `--force` rebuilds anyway.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname, resolve, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
+import { STAMP, inputsHash, staleReason } from './build-inputs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -36,10 +42,34 @@ for (const m of ENTRIES) {
   m.out = join(m.root, 'gen');
 }
 
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+/** Prints the size report (what pkg/gen/size.json holds). */
+function printSizes(report) {
+  for (const [name, r] of [['kosmos-connect (full)', report], ...ENTRIES.map((m) => [`kosmos-connect/${m.name}`, report[m.name]])]) {
+    console.log(`\n${name} size report`);
+    console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
+    console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
+    console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
+    console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
+    console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
+  }
+}
+
+const why = process.argv.includes('--force') ? 'forced' : staleReason();
+if (!why) {
+  console.log('build: pkg/gen is up to date with its sources (pkg/gen/build-stamp.json); `node scripts/build.mjs --force` rebuilds');
+  printSizes(JSON.parse(readFileSync(join(gen, 'size.json'), 'utf8')));
+  process.exit(0);
+}
+console.log(`build: ${why}: building`);
+// Hashed before building: an edit made while the build runs makes the next one rebuild.
+const inputs = inputsHash();
+
 rmSync(gen, { recursive: true, force: true });
-const cargoOut = join(root, 'target', 'wasm32-unknown-unknown', 'release');
 for (const m of MODULES) {
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', ...m.features]);
+  const targetDir = m.name === 'full' ? join(root, 'target') : join(root, 'target', `wasm-${m.name}`);
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--target-dir', targetDir, ...m.features]);
+  const cargoOut = join(targetDir, 'wasm32-unknown-unknown', 'release');
   m.raw = join(cargoOut, `kosmos_connect.${m.name}.wasm`);
   copyFileSync(join(cargoOut, 'kosmos_connect.wasm'), m.raw);
 }
@@ -196,12 +226,5 @@ const [full] = MODULES;
 const report = { ...sizes(full, [...jsUnder(pkg, gen), full.glue]) };
 for (const m of ENTRIES) report[m.name] = sizes(m, jsUnder(m.root));
 writeFileSync(join(gen, 'size.json'), JSON.stringify(report, null, 2) + '\n');
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-for (const [name, r] of [['kosmos-connect (full)', report], ...ENTRIES.map((m) => [`kosmos-connect/${m.name}`, report[m.name]])]) {
-  console.log(`\n${name} size report`);
-  console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
-  console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
-  console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
-  console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
-  console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
-}
+printSizes(report);
+writeFileSync(STAMP, JSON.stringify({ inputs }, null, 2) + '\n');
