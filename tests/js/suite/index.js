@@ -20,6 +20,7 @@ export const suites = { slices, contracts, kosmos, oidc, policy, recovery, retry
 export const entries = {
   full: { dir: 'pkg', wasm: 'pkg/gen/kosmos_connect_bg.wasm' },
   policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'policy', 'recovery'] },
+  webhook: { dir: 'pkg/gen/webhook', wasm: 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'webhook'] },
 };
 
 /**
