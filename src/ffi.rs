@@ -100,6 +100,15 @@ pub fn next_attempt_json(
     Ok(policy.next_attempt(&failure, attempts, entropy))
 }
 
+/// Checks metadata (a JSON object of strings) by the core's limits: at most
+/// 32 entries, keys 1 to 64 bytes without control characters, values up to
+/// 512 bytes (bytes of UTF-8, not UTF-16 units).
+pub fn check_metadata_json(json: &str) -> Result<(), crate::KosmosError> {
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(json)
+        .map_err(|_| crate::KosmosError::invalid("metadata", "must be an object of strings"))?;
+    crate::check_metadata(&map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +195,19 @@ mod tests {
                 .field(),
             Some("failure")
         );
+    }
+
+    #[test]
+    fn metadata_limits_in_bytes() {
+        let key = "k".repeat(64);
+        assert!(check_metadata_json(&format!(r#"{{"{key}":"v"}}"#)).is_ok());
+        assert!(check_metadata_json(&format!(r#"{{"{key}x":"v"}}"#)).is_err());
+        // 256 two-byte characters: 256 UTF-16 units, 512 bytes (fits); one more does not.
+        let v = "é".repeat(256);
+        assert!(check_metadata_json(&format!(r#"{{"a":"{v}"}}"#)).is_ok());
+        assert!(check_metadata_json(&format!(r#"{{"a":"{v}é"}}"#)).is_err());
+        assert!(check_metadata_json(r#"{"a\u0001":"v"}"#).is_err());
+        assert!(check_metadata_json(r#"{"a":1}"#).is_err());
     }
 
     #[test]

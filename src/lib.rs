@@ -39,17 +39,19 @@ mod wasm;
 pub use codes::{code_info, CodeClass, CodeInfo, CODES};
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
-pub use ffi::{idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json};
+pub use ffi::{
+    check_metadata_json, idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json,
+};
 pub use http::{join_url, HttpRequest};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
-    build_read_service_public_key, build_read_step_up_result, parse_idv_result, parse_idv_session,
-    parse_service_public_key, parse_step_up_challenge, parse_step_up_result, parse_verified_claims,
-    Answer, BlockIdConfig, BlockIdTenant, Call, CreateDocumentSession, CreateIdvSession,
-    CreateStepUp, Curve, DocumentType, Envelope, EvidenceType, IalLevel, IdvResult, IdvSession,
-    IdvStatus, KosmosError, LivenessMode, MatchResult, Operation, PrivateKey, Profile,
-    ProfileConfig, PublicKey, StepUpChallenge, StepUpResult, StepUpStatus, VerifiedClaims,
-    VerifiedClaimsError, VerifyV1Config, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES,
+    build_read_service_public_key, build_read_step_up_result, check_metadata, parse_idv_result,
+    parse_idv_session, parse_service_public_key, parse_step_up_challenge, parse_step_up_result,
+    parse_verified_claims, Answer, BlockIdConfig, BlockIdTenant, Call, CreateDocumentSession,
+    CreateIdvSession, CreateStepUp, Curve, DocumentType, Envelope, EvidenceType, IalLevel,
+    IdvResult, IdvSession, IdvStatus, KosmosError, LivenessMode, MatchResult, Operation,
+    PrivateKey, Profile, ProfileConfig, PublicKey, StepUpChallenge, StepUpResult, StepUpStatus,
+    VerifiedClaims, VerifiedClaimsError, VerifyV1Config, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES,
     MAX_ACTION_DESCRIPTION_BYTES, MAX_CHECK_DETAILS, MAX_CLAIM_SETS, MAX_EVIDENCE, MAX_ID_BYTES,
     MAX_METADATA_ENTRIES, MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES, MAX_RESPONSE_BYTES,
     MAX_STEP_UP_EXPIRY_S, MIN_STEP_UP_EXPIRY_S,

@@ -94,6 +94,16 @@ export function parseVerifiedClaims(value) {
   return JSON.parse(call((g) => g.parseVerifiedClaims(json(value, 'verified_claims'))));
 }
 
+/**
+ * Checks metadata by the core's limits (at most 32 entries, keys 1-64 bytes
+ * without control characters, values up to 512 bytes of UTF-8); throws
+ * `invalid_input` naming `metadata`.
+ */
+export function checkMetadata(metadata) {
+  const text = json(metadata, 'metadata');
+  call((g) => g.checkMetadata(text));
+}
+
 // The blockid-tenant envelope.
 
 /** A new key pair `{ curve, privateKey, publicKey }` (base64). */

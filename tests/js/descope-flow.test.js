@@ -188,6 +188,22 @@ describe('audit event hooks', () => {
     assert.equal((await res.json()).error.field, 'user_id');
   });
 
+  test('without DESCOPE_AUDIT_HMAC_SECRET the route refuses every event (500 misconfigured, nothing started)', async () => {
+    const bare = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY }), assets: false });
+    try {
+      const before = kosmos.state.sessions.size;
+      const body = JSON.stringify({ id: 'audit-bare', action: 'UserCreated', userId: 'U-bare', data: { riskInfo: { riskScore: 0.99 } } });
+      const res = await fetch(`${bare.url}/v1/webhooks/descope-audit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(res.status, 500);
+      const err = (await res.json()).error;
+      assert.equal(err.code, 'misconfigured');
+      assert.match(err.message, /DESCOPE_AUDIT_HMAC_SECRET/);
+      assert.equal(kosmos.state.sessions.size, before);
+    } finally {
+      await bare.close();
+    }
+  });
+
   test('a wrongly signed or unsigned audit event is refused', async () => {
     const event = { id: 'audit-forged', action: 'UserCreated', userId: 'U-x', data: { riskInfo: { riskScore: 0.99 } } };
     const forged = await sendAudit(event, 'wrong-secret');

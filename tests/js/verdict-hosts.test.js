@@ -99,3 +99,19 @@ test('no JS copy of the verdict or IAL rules in www/ or pkg/', () => {
     for (const re of patterns) assert.ok(!re.test(text), `${f} holds ${re}: ask the core (idvVerdict, stepUpVerdict, parseIal)`);
   }
 });
+
+test('the Worker\'s limits are the core\'s: metadata values in bytes of UTF-8, ids at 256 bytes', async () => {
+  const fits = await post('/v1/descope/step-up', { user_identifier: 'match@test', metadata: { note: 'é'.repeat(256) } });
+  assert.equal(fits.status, 200, JSON.stringify(fits.json));
+  // 300 UTF-16 units (the old JS count let it through) but 600 bytes.
+  const over = await post('/v1/descope/step-up', { user_identifier: 'match@test', metadata: { note: 'é'.repeat(300) } });
+  assert.equal(over.status, 400);
+  assert.match(over.json.error.field, /^metadata/);
+  const ctl = await post('/v1/descope/step-up', { user_identifier: 'match@test', metadata: { 'a\u0001': 'v' } });
+  assert.equal(ctl.status, 400);
+  const id256 = await post('/v1/descope/idv-result', { session_id: 's'.repeat(256) });
+  assert.notEqual(id256.status, 400, 'a 256-byte id is the core\'s limit, not refused as input');
+  const id257 = await post('/v1/descope/idv-result', { session_id: 's'.repeat(257) });
+  assert.equal(id257.status, 400);
+  assert.equal(id257.json.error.field, 'session_id');
+});

@@ -6,6 +6,7 @@
 // objects rebuild themselves when a trapped WebAssembly instance is replaced.
 import {
   KosmosError,
+  checkMetadata,
   codeInfo,
   compilePolicy,
   createProfile,
@@ -25,6 +26,9 @@ import {
 // The core's verdicts and IAL reading, as they are: the Worker never decides
 // what a result means itself.
 export { idvVerdict, parseIal, stepUpVerdict };
+
+/** The core's limits for metadata a host keeps itself (bytes of UTF-8, control characters). */
+export { checkMetadata };
 
 /** The core's retry policy (`nextAttempt`) and its reading of statuses (`isRetryableStatus`). */
 export { isRetryableStatus, nextAttempt };

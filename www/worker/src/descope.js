@@ -13,7 +13,7 @@
 // `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
 import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
-import { decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
+import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
 import { shardFor } from './replay.js';
 
@@ -40,11 +40,10 @@ async function descopeBody(request, env) {
   return parseObject(text(bytes));
 }
 
-/** A required non-empty string field. */
-function requiredString(body, name, max = 255) {
+/** A required non-empty string field. Its limits (bytes, control characters) are the core's, checked when it builds the request. */
+function requiredString(body, name) {
   const v = body[name];
   if (typeof v !== 'string' || v.trim() === '') throw new HttpError(400, 'invalid_input', `\`${name}\` is required and must be a non-empty string`, { field: name });
-  if (v.length > max) throw new HttpError(400, 'invalid_input', `\`${name}\` must be at most ${max} characters`, { field: name });
   return v.trim();
 }
 
@@ -184,7 +183,7 @@ export async function idv(request, env) {
   const input = {
     operation: 'create_idv_session',
     document_types: list(body, 'document_types'),
-    liveness_mode: requiredString(body, 'liveness_mode', 32),
+    liveness_mode: requiredString(body, 'liveness_mode'),
     callback_url: callbackUrl(request, env),
   };
   if (Object.keys(metadata).length) input.metadata = metadata;
@@ -205,20 +204,6 @@ export async function idvResult(request, env) {
   return json(answer);
 }
 
-/** Metadata bounds (the same as the core's for IDV sessions). */
-const MAX_METADATA_ENTRIES = 32;
-const MAX_METADATA_KEY = 64;
-const MAX_METADATA_VALUE = 512;
-
-function checkMetadata(metadata) {
-  const entries = Object.entries(metadata);
-  if (entries.length > MAX_METADATA_ENTRIES) throw new HttpError(400, 'invalid_input', `\`metadata\` may have at most ${MAX_METADATA_ENTRIES} entries`, { field: 'metadata' });
-  for (const [k, v] of entries) {
-    if (k.length === 0 || k.length > MAX_METADATA_KEY) throw new HttpError(400, 'invalid_input', `\`metadata\` keys must be 1 to ${MAX_METADATA_KEY} characters`, { field: 'metadata' });
-    if (v.length > MAX_METADATA_VALUE) throw new HttpError(400, 'invalid_input', `\`metadata.${k}\` must be at most ${MAX_METADATA_VALUE} characters`, { field: `metadata.${k}` });
-  }
-}
-
 /**
  * POST /v1/descope/step-up. `metadata` (optional; e.g. `related_record_id`,
  * `decision`, `rule`) cannot travel with a LiveID challenge, so the Worker
@@ -233,7 +218,12 @@ export async function stepUp(request, env) {
     input.action_description = body.action;
   }
   const metadata = objectField(body, 'metadata');
-  checkMetadata(metadata);
+  try {
+    // The core's limits (the same as for IDV sessions, in bytes).
+    checkMetadata(metadata);
+  } catch (e) {
+    throw fromKosmos(e);
+  }
   const answer = await idempotent(request, env, '/v1/descope/step-up', body, async (key) => {
     const r = await kosmosCall(env, input, key);
     if (Object.keys(metadata).length) {
