@@ -22,6 +22,7 @@
 mod entropy;
 mod error;
 mod http;
+mod httpsig;
 mod kosmos;
 mod oidc;
 mod policy;
@@ -34,6 +35,13 @@ mod wasm;
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use http::{join_url, HttpRequest};
+pub use httpsig::{
+    check_content_digest, content_digest, Algorithm as HttpSigAlgorithm, Alternative, HttpSigError,
+    HttpSigVerifier, Key as HttpSigKey, Message as HttpMessage, ReplayKey, Requirement,
+    SignRequest, SignedMessage, VerifiedSignature, DEFAULT_HTTPSIG_MAX_AGE_S,
+    DEFAULT_HTTPSIG_TOLERANCE_S, MAX_HEADER_VALUE_BYTES as MAX_HTTPSIG_VALUE_BYTES,
+    MAX_HTTPSIG_HEADER_BYTES, MAX_HTTPSIG_SIGNATURES,
+};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
     build_read_service_public_key, build_read_step_up_result, parse_idv_result, parse_idv_session,
