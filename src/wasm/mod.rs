@@ -15,6 +15,8 @@
 // Ed25519, k256, AES-GCM). The start function, `version` and the trap
 // self-test stay in every build: the shim's recovery needs the latter.
 mod convert;
+#[cfg(feature = "httpsig")]
+mod httpsig;
 #[cfg(feature = "kosmos")]
 mod kosmos;
 #[cfg(feature = "oidc")]
