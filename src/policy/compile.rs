@@ -11,6 +11,7 @@ use super::geo::DEFAULT_MAX_SPEED_KMH;
 use super::ip::CidrSet;
 use super::model::{DecisionKind, Outcome};
 use super::signal::{Builtin, Ty};
+use crate::kosmos::IalLevel;
 
 /// Largest policy document accepted, in bytes.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
@@ -370,10 +371,18 @@ impl Compiler {
             }
         };
         let required_ial = match (kind, obj.get("required_ial")) {
-            (DecisionKind::VerifyIdentity, Some(v)) => match v.as_u64() {
-                Some(n @ 1..=3) => u8::try_from(n).ok(),
-                _ => {
-                    self.problem(&format!("{path}.required_ial"), "must be 1, 2 or 3");
+            // A number or any spelling the core reads (`IAL2`, `ial_2`, ...).
+            (DecisionKind::VerifyIdentity, Some(v)) => match v
+                .as_u64()
+                .and_then(IalLevel::from_number)
+                .or_else(|| v.as_str().and_then(IalLevel::parse))
+            {
+                Some(level) => Some(level.number()),
+                None => {
+                    self.problem(
+                        &format!("{path}.required_ial"),
+                        "must be 1, 2 or 3 (or `IAL1`, `IAL2`, `IAL3`)",
+                    );
                     None
                 }
             },

@@ -7,6 +7,7 @@ use super::cond::Env;
 use super::context::Context;
 use super::error::PolicyError;
 use super::model::{Decision, DecisionKind, Outcome, StepUpRequirement};
+use crate::kosmos::IalLevel;
 
 /// Why an outcome is already met, for the reasons line.
 enum Met {
@@ -130,7 +131,10 @@ impl Policy {
                 .filter_map(|&i| self.rules.get(i).map(|r| r.id.clone()))
                 .collect(),
             required_ial: match decision {
-                DecisionKind::VerifyIdentity => outcome.required_ial.map(|n| format!("IAL{n}")),
+                DecisionKind::VerifyIdentity => outcome
+                    .required_ial
+                    .and_then(|n| IalLevel::from_number(n.into()))
+                    .map(|l| l.as_str().to_owned()),
                 _ => None,
             },
             step_up: match decision {
