@@ -70,6 +70,12 @@ export type KosmosErrorCode =
   | 'timestamp_in_future'
   | 'duplicate'
   | 'invalid_secret'
+  | 'no_signature'
+  | 'unknown_key'
+  | 'missing_component'
+  | 'component_unavailable'
+  | 'digest_mismatch'
+  | 'signature_expired'
   ;
 /** What kind of failure a code is. */
 export type KosmosErrorClass = 'bad_input' | 'not_authentic' | 'upstream' | 'configuration' | 'internal';

@@ -70,6 +70,12 @@ export const CODES = Object.freeze({
   timestamp_in_future: ['not_authentic', 401],
   duplicate: ['not_authentic', 409],
   invalid_secret: ['configuration', 500],
+  no_signature: ['not_authentic', 401],
+  unknown_key: ['not_authentic', 401],
+  missing_component: ['not_authentic', 401],
+  component_unavailable: ['not_authentic', 401],
+  digest_mismatch: ['not_authentic', 401],
+  signature_expired: ['not_authentic', 401],
 });
 
 /** `{ code, class, http_status }` of a code, or undefined for a code not in the table. */

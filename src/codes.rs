@@ -134,6 +134,13 @@ pub const CODES: &[CodeInfo] = &[
     row("timestamp_in_future", NotAuthentic, 401),
     row("duplicate", NotAuthentic, 409),
     row("invalid_secret", Configuration, 500),
+    // http message signatures (RFC 9421)
+    row("no_signature", NotAuthentic, 401),
+    row("unknown_key", NotAuthentic, 401),
+    row("missing_component", NotAuthentic, 401),
+    row("component_unavailable", NotAuthentic, 401),
+    row("digest_mismatch", NotAuthentic, 401),
+    row("signature_expired", NotAuthentic, 401),
 ];
 
 /// The row of `code`, if it is one of the table.

@@ -39,6 +39,8 @@ pub enum Error {
     Webhook(crate::webhook::WebhookError),
     /// An OIDC request could not be built, or a provider answer or ID token was refused.
     Oidc(crate::oidc::OidcError),
+    /// An HTTP message signature (RFC 9421) did not verify, or its keys were unusable.
+    HttpSig(crate::httpsig::HttpSigError),
     /// The caller used the API wrongly (for example an argument of the wrong shape).
     Usage {
         /// What was wrong, for a person.
@@ -63,6 +65,7 @@ impl Error {
             Self::Policy(e) => Some(e),
             Self::Webhook(e) => Some(e),
             Self::Oidc(e) => Some(e),
+            Self::HttpSig(e) => Some(e),
             Self::Usage { .. } => None,
         }
     }
@@ -121,5 +124,11 @@ impl From<crate::webhook::WebhookError> for Error {
 impl From<crate::oidc::OidcError> for Error {
     fn from(e: crate::oidc::OidcError) -> Self {
         Self::Oidc(e)
+    }
+}
+
+impl From<crate::httpsig::HttpSigError> for Error {
+    fn from(e: crate::httpsig::HttpSigError) -> Self {
+        Self::HttpSig(e)
     }
 }

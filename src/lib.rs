@@ -25,6 +25,7 @@ mod entropy;
 mod error;
 mod ffi;
 mod http;
+mod httpsig;
 mod kosmos;
 mod oidc;
 mod policy;
@@ -43,6 +44,13 @@ pub use ffi::{
     check_metadata_json, idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json,
 };
 pub use http::{join_url, HttpRequest};
+pub use httpsig::{
+    check_content_digest, content_digest, Algorithm as HttpSigAlgorithm, Alternative, HttpSigError,
+    HttpSigVerifier, Key as HttpSigKey, Message as HttpMessage, ReplayKey, Requirement,
+    SignRequest, SignedMessage, VerifiedSignature, DEFAULT_HTTPSIG_MAX_AGE_S,
+    DEFAULT_HTTPSIG_TOLERANCE_S, MAX_HEADER_VALUE_BYTES as MAX_HTTPSIG_VALUE_BYTES,
+    MAX_HTTPSIG_HEADER_BYTES, MAX_HTTPSIG_SIGNATURES,
+};
 pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
     build_read_service_public_key, build_read_step_up_result, check_metadata, parse_idv_result,

@@ -4,6 +4,7 @@
 // LTO drops them. The full build still checks that each one is used.
 #![cfg_attr(
     not(all(
+        feature = "httpsig",
         feature = "kosmos",
         feature = "oidc",
         feature = "policy",
@@ -43,6 +44,12 @@ impl From<crate::PolicyError> for JsValue {
 
 impl From<crate::WebhookError> for JsValue {
     fn from(e: crate::WebhookError) -> Self {
+        error_to_js(&e)
+    }
+}
+
+impl From<crate::HttpSigError> for JsValue {
+    fn from(e: crate::HttpSigError) -> Self {
         error_to_js(&e)
     }
 }

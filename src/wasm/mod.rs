@@ -18,6 +18,8 @@
 // (the policy-only component too) asks the core for verdicts.
 mod contracts;
 mod convert;
+#[cfg(feature = "httpsig")]
+mod httpsig;
 #[cfg(feature = "kosmos")]
 mod kosmos;
 #[cfg(feature = "oidc")]
