@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::kosmos::IalLevel;
+
 /// The four decisions, ordered from least to most strict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,8 +35,8 @@ impl DecisionKind {
 pub struct Outcome {
     /// The decision.
     pub kind: DecisionKind,
-    /// For `verify_identity`: the IAL required (1 to 3).
-    pub required_ial: Option<u8>,
+    /// For `verify_identity`: the IAL required.
+    pub required_ial: Option<IalLevel>,
     /// For `step_up`: a previous step-up at most this many seconds old
     /// satisfies the rule (0: always step up). For `verify_identity`, when
     /// set: a verification older than this no longer satisfies the rule.
@@ -63,8 +65,27 @@ pub struct Decision {
     pub matched_rules: Vec<String>,
     /// For `verify_identity`: as `IAL1`..`IAL3`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub required_ial: Option<String>,
+    pub required_ial: Option<IalLevel>,
     /// For `step_up`: its freshness window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_up: Option<StepUpRequirement>,
+}
+
+/// The IAL numbered `n` (1 to 3), as the policy and the context write it.
+pub(super) fn ial_level(n: u64) -> Option<IalLevel> {
+    match n {
+        1 => Some(IalLevel::Ial1),
+        2 => Some(IalLevel::Ial2),
+        3 => Some(IalLevel::Ial3),
+        _ => None,
+    }
+}
+
+/// The number of an IAL (1 to 3); a context's `current_ial` 0 is none.
+pub(super) fn ial_number(level: IalLevel) -> u8 {
+    match level {
+        IalLevel::Ial1 => 1,
+        IalLevel::Ial2 => 2,
+        IalLevel::Ial3 => 3,
+    }
 }
