@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as k from 'kosmos-connect/policy';
+import { glue } from '../pkg/gen/policy/core.js';
 import { fmtBytes, fmtNs, measure } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,6 +142,20 @@ async function measurePolicies() {
   const ours = measure(() => policy.decide(next()), { ms: 1500, batch: 100 });
   const theirs = measure(() => cedarDecide(next()), { ms: 1500, batch: 10 });
 
+  // ---- Where decide's time goes: the JS boundary against the core's own work ----
+  // The same policy, the same scenarios: from JSON text through the shim (no
+  // JSON.stringify), the bare glue call (text in, text out: the wasm call and
+  // the two string copies), and the JS JSON work alone.
+  const texts = scenarios.map((c) => JSON.stringify(c));
+  const raw = glue.compilePolicy(policyText);
+  const outs = texts.map((t) => raw.decideJson(t));
+  const nextText = () => texts[(i = (i + 1) % texts.length)];
+  const fromText = measure(() => policy.decide(nextText()), { ms: 800, batch: 100 });
+  const glueOnly = measure(() => raw.decideJson(nextText()), { ms: 800, batch: 100 });
+  const stringify = measure(() => JSON.stringify(next()), { ms: 400, batch: 100 });
+  const parse = measure(() => JSON.parse(outs[(i = (i + 1) % outs.length)]), { ms: 400, batch: 100 });
+  raw.free();
+
   // ---- Module sizes ----
   const size = (path) => {
     const buf = readFileSync(path);
@@ -157,6 +172,13 @@ async function measurePolicies() {
     median_ns_per_decision: { kosmos: Math.round(ours.median_ns), cedar: Math.round(theirs.median_ns) },
     p90_ns_per_decision: { kosmos: Math.round(ours.p90_ns), cedar: Math.round(theirs.p90_ns) },
     speedup: +(theirs.median_ns / ours.median_ns).toFixed(1),
+    boundary_ns: {
+      decide_object: Math.round(ours.median_ns),
+      decide_text: Math.round(fromText.median_ns),
+      glue_decide_json: Math.round(glueOnly.median_ns),
+      json_stringify_context: Math.round(stringify.median_ns),
+      json_parse_result: Math.round(parse.median_ns),
+    },
     entry: 'kosmos-connect/policy',
     module_bytes: { kosmos: ourWasm, kosmos_full: fullWasm, cedar: cedarWasm },
     size_ratio_gzip: +(cedarWasm.gzip / ourWasm.gzip).toFixed(1),
@@ -180,6 +202,17 @@ export async function run() {
       { engine: 'for reference: the full kosmos-connect module (every capability)', 'median / decision': '', p90: '', 'wasm raw': fmtBytes(r.module_bytes.kosmos_full.raw), 'wasm gzip': fmtBytes(r.module_bytes.kosmos_full.gzip) },
       { engine: 'cedar / full module', 'median / decision': '', p90: '', 'wasm raw': `${r.full_size_ratio_raw}x`, 'wasm gzip': `${r.full_size_ratio_gzip}x` },
     ],
+    more: {
+      title: 'Policy decisions: where `decide` spends its time (the JS boundary against the core)',
+      summary: 'The same 12-rule policy and scenarios. Each row as a share of `policy.decide(object)`; the native figure to hold it against is `cargo bench --bench policy` (`decide_json(&str)`, the core deciding from JSON text without wasm or JS), which is not part of this run.',
+      rows: [
+        ['`policy.decide(object)` (what apps call)', r.boundary_ns.decide_object],
+        ['`policy.decide(jsonText)` (no JSON.stringify)', r.boundary_ns.decide_text],
+        ['glue `decideJson(text)` alone (the wasm call: text in, text out, no JSON.parse)', r.boundary_ns.glue_decide_json],
+        ['`JSON.stringify(context)` alone', r.boundary_ns.json_stringify_context],
+        ['`JSON.parse(result)` alone', r.boundary_ns.json_parse_result],
+      ].map(([what, ns]) => ({ what, 'share of decide(object)': `${((ns / r.boundary_ns.decide_object) * 100).toFixed(0)}%`, median: fmtNs(ns) })),
+    },
     notes: 'Cedar has no trigonometry or floats: its side computes impossible travel (haversine) in JavaScript and passes the risk score as a decimal; outcome strictness, rule order and met step-up / IAL requirements are applied in JavaScript from policy annotations. Those steps are inside its timed call. Our module: the policy engine alone, as `kosmos-connect/policy` loads it (Cargo `--no-default-features --features policy`); the full module, which `kosmos-connect` loads with 1Kosmos, OIDC and webhooks beside the same engine, gives the same decisions (tests/js/hosts.test.js compares them case by case).',
     figures: r,
   };

@@ -8,7 +8,7 @@ import { machine, table } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['size', 'coldstart', 'policy', 'webhook', 'worker-load'];
+const benches = ['size', 'size-breakdown', 'import', 'coldstart', 'policy', 'webhook', 'worker-load'];
 
 const sections = [];
 for (const name of benches) {
@@ -25,6 +25,8 @@ for (const name of benches) {
   const result = await mod.run();
   process.stderr.write(`bench: ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   sections.push(result);
+  // A benchmark may add a second section of its own (e.g. a breakdown).
+  if (result.more) sections.push(result.more);
 }
 
 const report = [

@@ -31,6 +31,8 @@ export async function run() {
   const rows = [{ package: 'kosmos-connect (wasm + shim)', raw: ours.wasm_opt_bytes + ours.shim_bytes, gzip: ours.total_gzip_bytes }];
   const policy = ours.policy;
   rows.push({ package: 'kosmos-connect/policy (wasm + shim)', raw: policy.wasm_opt_bytes + policy.shim_bytes, gzip: policy.total_gzip_bytes });
+  const webhook = ours.webhook;
+  rows.push({ package: 'kosmos-connect/webhook (wasm + shim)', raw: webhook.wasm_opt_bytes + webhook.shim_bytes, gzip: webhook.total_gzip_bytes });
   const cedarDir = join(root, 'node_modules', '@cedar-policy', 'cedar-wasm');
   const cedarWasm = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.wasm'));
   const cedarJs = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.js'));
@@ -49,7 +51,7 @@ export async function run() {
       'gzip vs kosmos-connect': ratio(r.gzip, base.gzip),
       'gzip vs kosmos-connect/policy': ratio(r.gzip, policyRow.gzip),
     })),
-    notes: '`kosmos-connect/policy` is the policy engine alone (its own module, built with `--no-default-features --features policy`); `kosmos-connect` carries every capability. Shim: every JS file of the entry plus the wasm-bindgen glue.',
-    figures: { ours_gzip: base.gzip, policy_gzip: policyRow.gzip, cedar_gzip: cedar.gzip, jose_gzip: jose.gzip },
+    notes: '`kosmos-connect/policy` is the policy engine alone (its own module, built with `--no-default-features --features policy`), `kosmos-connect/webhook` webhook verification and signing alone (`--features webhook`); `kosmos-connect` carries every capability. Shim: every JS file of the entry plus the wasm-bindgen glue.',
+    figures: { ours_gzip: base.gzip, policy_gzip: policyRow.gzip, webhook_gzip: webhook.total_gzip_bytes, cedar_gzip: cedar.gzip, jose_gzip: jose.gzip },
   };
 }

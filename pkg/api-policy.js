@@ -5,6 +5,7 @@
 // of the full one.
 export { KosmosError } from './errors.js';
 export { isReady } from './core.js';
+export * from './api/contracts.js';
 export * from './api/policy.js';
 import { call } from './core.js';
 

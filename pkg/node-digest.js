@@ -1,15 +1,21 @@
 // node:crypto as the webhook host digest (see host-digest.js): OpenSSL's
 // HMAC-SHA256 with the CPU's SHA extensions; keys only in KeyObjects.
 import { Buffer } from 'node:buffer';
-import { createHmac, createSecretKey } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { setHostDigest } from './host-digest.js';
+
+// node:crypto loads at the first webhook key, not at import: loading it is
+// about 2 ms of a cold `import('kosmos-connect')` (bench/import.mjs), paid
+// by every app whether or not it verifies webhooks.
+let cryptoModule;
+const nodeCrypto = () => (cryptoModule ??= createRequire(import.meta.url)('node:crypto'));
 
 /** @type {import('./host-digest.js').HostDigest} */
 export const nodeDigest = Object.freeze({
   name: 'node:crypto',
-  importKey: (bytes) => createSecretKey(bytes),
+  importKey: (bytes) => nodeCrypto().createSecretKey(bytes),
   hmacSha256(key, prefix, body, suffix) {
-    const mac = createHmac('sha256', key);
+    const mac = nodeCrypto().createHmac('sha256', key);
     if (prefix) mac.update(prefix);
     mac.update(body);
     if (suffix) mac.update(suffix);

@@ -2,6 +2,7 @@
 // module (about a third of the full one gzipped; see README.md "Which entry").
 // The same functions, types and behaviour as in `kosmos-connect`.
 export { KosmosError, type KosmosErrorCode } from './errors.js';
+export * from './api/contracts.js';
 export * from './api/policy.js';
 
 /**

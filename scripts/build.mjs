@@ -1,35 +1,75 @@
 // Builds the npm package: Rust -> wasm32, wasm-bindgen (--target web), the
 // trap-recovery patch of the glue, wasm-opt, then prints and records sizes.
 //
-// Two modules come out of the one crate:
-//   full    every capability                  pkg/gen/kosmos_connect{.js,_bg.wasm}         entry `kosmos-connect`
-//   policy  `--no-default-features --features policy`: the policy engine alone (no RSA, EC curves,
-//           AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/policy`
-// The second cargo build changes only the crate's features, so it reuses the
-// compiled dependencies and relinks the crate alone; each module is copied
-// out of target/ before the next build overwrites it.
+// Modules come out of the one crate, one per entry (MODULES below):
+//   full     every capability                  pkg/gen/kosmos_connect{.js,_bg.wasm}          entry `kosmos-connect`
+//   policy   `--no-default-features --features policy`: the policy engine alone (no RSA, EC curves,
+//            AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}   entry `kosmos-connect/policy`
+//   webhook  `--no-default-features --features webhook`: webhook verification and signing alone
+//                                               pkg/gen/webhook/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/webhook`
+// Each module but the full one has its own cargo target directory
+// (target/wasm-<name>): in one directory the builds' feature sets would
+// overwrite each other's crate artifact, and cargo would recompile the crate
+// once per module on every build even with nothing changed.
+//
+// A build whose inputs (scripts/build-inputs.mjs: the crate, the shim, the
+// toolchain) are unchanged since the last one is skipped: the stamp
+// pkg/gen/build-stamp.json holds their hash. `--force` rebuilds anyway.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join, dirname, resolve, sep } from 'node:path';
+import { join, dirname, resolve, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
+import { STAMP, inputsHash, staleReason } from './build-inputs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const gen = join(pkg, 'gen');
-const policyRoot = join(gen, 'policy');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
+// Each capability entry: `api` is the file that stands in for pkg/api.js in
+// its host modules, `nodeDigest` whether its Node entry keeps node:crypto as
+// the webhook digest (only modules with webhooks have a use for it).
 const MODULES = [
   { name: 'full', features: [], out: gen },
-  { name: 'policy', features: ['--no-default-features', '--features', 'policy'], out: join(policyRoot, 'gen') },
+  { name: 'policy', features: ['--no-default-features', '--features', 'policy'], api: 'api-policy.js', nodeDigest: false },
+  { name: 'webhook', features: ['--no-default-features', '--features', 'webhook'], api: 'api-webhook.js', nodeDigest: true },
 ];
+const ENTRIES = MODULES.filter((m) => m.api);
+for (const m of ENTRIES) {
+  m.root = join(gen, m.name);
+  m.out = join(m.root, 'gen');
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+/** Prints the size report (what pkg/gen/size.json holds). */
+function printSizes(report) {
+  for (const [name, r] of [['kosmos-connect (full)', report], ...ENTRIES.map((m) => [`kosmos-connect/${m.name}`, report[m.name]])]) {
+    console.log(`\n${name} size report`);
+    console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
+    console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
+    console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
+    console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
+    console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
+  }
+}
+
+const why = process.argv.includes('--force') ? 'forced' : staleReason();
+if (!why) {
+  console.log('build: pkg/gen is up to date with its sources (pkg/gen/build-stamp.json); `node scripts/build.mjs --force` rebuilds');
+  printSizes(JSON.parse(readFileSync(join(gen, 'size.json'), 'utf8')));
+  process.exit(0);
+}
+console.log(`build: ${why}: building`);
+// Hashed before building: an edit made while the build runs makes the next one rebuild.
+const inputs = inputsHash();
 
 rmSync(gen, { recursive: true, force: true });
-const cargoOut = join(root, 'target', 'wasm32-unknown-unknown', 'release');
 for (const m of MODULES) {
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', ...m.features]);
+  const targetDir = m.name === 'full' ? join(root, 'target') : join(root, 'target', `wasm-${m.name}`);
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--target-dir', targetDir, ...m.features]);
+  const cargoOut = join(targetDir, 'wasm32-unknown-unknown', 'release');
   m.raw = join(cargoOut, `kosmos_connect.${m.name}.wasm`);
   copyFileSync(join(cargoOut, 'kosmos_connect.wasm'), m.raw);
 }
@@ -96,35 +136,36 @@ export function __kosmosRawExports() { return wasm; }
 `;
 }
 
-// The `kosmos-connect/policy` entries are generated from the same sources as
-// the main ones, never copied by hand: rollup follows the imports of
-// pkg/node.js, workerd.js and browser.js with one substitution, `./api.js`
-// (every capability) -> `./api-policy.js` (the policy API), and writes each
-// module it reached (core.js, errors.js, api/policy.js, ...) unbundled to
-// pkg/gen/policy/ under its own path. The glue and the .wasm stay external
-// imports: pkg/gen/policy/gen/ holds the policy module under the same names
-// pkg/gen/ holds the full one, so every relative path in the sources (the
-// glue import, `new URL('./gen/kosmos_connect_bg.wasm', import.meta.url)`,
-// the workerd .wasm import) is already right. Each entry thus has its own
-// core.js state (instance, generation), so an app may load both.
+// The capability entries (`kosmos-connect/policy`, `kosmos-connect/webhook`)
+// are generated from the same sources as the main ones, never copied by hand:
+// rollup follows the imports of pkg/node.js, workerd.js and browser.js with
+// one substitution, `./api.js` (every capability) -> the entry's `api` file
+// (e.g. `./api-policy.js`), and writes each module it reached (core.js,
+// errors.js, api/policy.js, ...) unbundled to pkg/gen/<name>/ under its own
+// path. The glue and the .wasm stay external imports: pkg/gen/<name>/gen/
+// holds the entry's module under the same names pkg/gen/ holds the full one,
+// so every relative path in the sources (the glue import,
+// `new URL('./gen/kosmos_connect_bg.wasm', import.meta.url)`, the workerd
+// .wasm import) is already right. Each entry thus has its own core.js state
+// (instance, generation), so an app may load several.
 const NO_DIGEST = '\0kosmos-no-digest';
-async function buildPolicyEntries() {
+async function buildEntries(m) {
   const swapped = new Set();
   const b = await rollup({
     input: { node: join(pkg, 'node.js'), workerd: join(pkg, 'workerd.js'), browser: join(pkg, 'browser.js') },
     plugins: [
       {
-        name: 'kosmos-policy-entry',
+        name: `kosmos-${m.name}-entry`,
         resolveId(source, importer) {
           if (source.startsWith('node:')) return { id: source, external: true };
           if (!importer) return null;
           const abs = resolve(dirname(importer), source);
           if (abs === join(pkg, 'api.js')) {
             swapped.add(importer);
-            return join(pkg, 'api-policy.js');
+            return join(pkg, m.api);
           }
-          // node:crypto for webhook MACs: the policy module has no webhooks.
-          if (abs === join(pkg, 'node-digest.js')) return NO_DIGEST;
+          // node:crypto for webhook MACs: of no use to a module without webhooks.
+          if (abs === join(pkg, 'node-digest.js') && !m.nodeDigest) return NO_DIGEST;
           if (abs.startsWith(gen + sep)) {
             if (dirname(importer) !== pkg) this.error(`${importer} imports ${source}: only modules directly in pkg/ may import pkg/gen/`);
             return { id: source, external: true };
@@ -136,21 +177,21 @@ async function buildPolicyEntries() {
     ],
     onwarn: (w) => {
       if (w.code === 'CIRCULAR_DEPENDENCY') return;
-      throw new Error(`build: policy entries: ${w.message}`);
+      throw new Error(`build: ${m.name} entries: ${w.message}`);
     },
   });
   await b.write({
-    dir: policyRoot,
+    dir: m.root,
     format: 'es',
     preserveModules: true,
     preserveModulesRoot: pkg,
     entryFileNames: '[name].js',
-    banner: '// GENERATED by scripts/build.mjs from pkg/ for the `kosmos-connect/policy` entry. Do not edit.',
+    banner: `// GENERATED by scripts/build.mjs from pkg/ for the \`kosmos-connect/${m.name}\` entry. Do not edit.`,
   });
   await b.close();
-  if (swapped.size !== 3) throw new Error(`build: expected the three host entries to import ./api.js, saw ${swapped.size}`);
+  if (swapped.size !== 3) throw new Error(`build: ${m.name}: expected the three host entries to import ./api.js, saw ${swapped.size}`);
 }
-await buildPolicyEntries();
+for (const m of ENTRIES) await buildEntries(m);
 
 // Sizes: each module, and its shim (hand-written JS plus generated glue).
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -166,6 +207,8 @@ function sizes(m, shimFiles) {
   const shim = Buffer.concat(shimFiles.map((f) => readFileSync(f)));
   const wasm = readFileSync(m.wasm);
   const r = {
+    // The linked module before wasm-bindgen (it keeps the function names): bench/size-breakdown.mjs reads it.
+    wasm_raw_path: relative(root, m.raw),
     wasm_raw_bytes: statSync(m.raw).size,
     wasm_bindgen_bytes: m.beforeOpt,
     wasm_opt_bytes: wasm.length,
@@ -177,20 +220,11 @@ function sizes(m, shimFiles) {
   r.total_gzip_bytes = r.wasm_gzip_bytes + r.shim_gzip_bytes;
   return r;
 }
-const [full, policy] = MODULES;
+const [full] = MODULES;
 // The full module's figures stay at the top level (what bench/ and the budget
-// read); the policy module's under `policy`.
-const report = {
-  ...sizes(full, [...jsUnder(pkg, gen), full.glue]),
-  policy: sizes(policy, jsUnder(policyRoot)),
-};
+// read); each capability module's under its name (`policy`, `webhook`).
+const report = { ...sizes(full, [...jsUnder(pkg, gen), full.glue]) };
+for (const m of ENTRIES) report[m.name] = sizes(m, jsUnder(m.root));
 writeFileSync(join(gen, 'size.json'), JSON.stringify(report, null, 2) + '\n');
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-for (const [name, r] of [['kosmos-connect (full)', report], ['kosmos-connect/policy', report.policy]]) {
-  console.log(`\n${name} size report`);
-  console.log(`  wasm  raw (cargo)     ${kb(r.wasm_raw_bytes)}`);
-  console.log(`  wasm  after bindgen   ${kb(r.wasm_bindgen_bytes)}`);
-  console.log(`  wasm  after wasm-opt  ${kb(r.wasm_opt_bytes)}   gzip ${kb(r.wasm_gzip_bytes)}`);
-  console.log(`  shim  ${String(r.shim_files).padEnd(2)} files         ${kb(r.shim_bytes)}   gzip ${kb(r.shim_gzip_bytes)}`);
-  console.log(`  total gzip            ${kb(r.total_gzip_bytes)}`);
-}
+printSizes(report);
+writeFileSync(STAMP, JSON.stringify({ inputs }, null, 2) + '\n');

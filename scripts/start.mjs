@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKosmos, startSalesforce } from '../www/sandbox/index.mjs';
+import { POLICY_KV_MINIFLARE, POLICY_KV_VARS, startOperator } from '../www/sandbox/operator.mjs';
 import { startWorker, sandboxVars, buildAssets } from '../www/worker/dev.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,27 +50,31 @@ const env = process.env;
 const salesforce = await onPort((port) => startSalesforce({ port }), Number(env.SALESFORCE_PORT ?? 8789));
 const kosmos = await onPort((port) => startKosmos({ port }), Number(env.KOSMOS_PORT ?? 8788));
 const policy = defaultPolicy();
+// The Worker reads its policy from POLICY_KV; the playground edits it through the operator console.
+const operator = await startOperator();
 const assets = buildAssets();
 const worker = await onPort((port) => startWorker({
   port,
   assets,
+  miniflare: POLICY_KV_MINIFLARE,
   vars: sandboxVars(kosmos, salesforce, {
-    POLICY: policy.text,
-    SANDBOX: JSON.stringify({ kosmos: kosmos.url, salesforce: salesforce.url }),
+    ...POLICY_KV_VARS,
+    SANDBOX: JSON.stringify({ kosmos: kosmos.url, salesforce: salesforce.url, operator: operator.url }),
     HANDOFF_RETRY_BASE_S: '2',
   }),
 }), Number(env.PORT ?? 8787));
 kosmos.setWebhookUrl(`${worker.url}/v1/webhooks/1kosmos`);
+await operator.attach(worker, policy);
 
 console.log(`
 kosmos-connect, running locally (Ctrl-C stops everything)
 
   playground           ${worker.url}/
-  OIDC step-up         ${worker.url}/v1/oidc/start?return_to=/   (1Kosmos stand-in as the OpenID provider; pick match@test)
+  OIDC step-up         ${worker.url}/#oidc   (the playground's links to /v1/oidc/start; 1Kosmos stand-in as the OpenID provider)
   worker               ${worker.url}   (POST /v1/descope/{idv,idv-result,step-up,step-up-result,risk}, POST /v1/webhooks/1kosmos, GET /healthz)
   1Kosmos stand-in     ${kosmos.url}   (signed webhooks with retries; GET /__deliveries)
   Salesforce stand-in  ${salesforce.url}   (fields from the ${salesforce.fieldsFrom}; GET /__received, POST /__fail?count=3)
-  risk policy          ${policy.name}
+  risk policy          ${policy.name}, in the Worker's POLICY_KV (the playground's Risk policy panel edits it; ${operator.url}/policy)
 
   test users  OIDC:    match@test (acr liveID push), nomatch@test (access_denied), pwd@test (acr pwd)
               step-up: match@test, nomatch@test, slow-match@test, cancel@test, timeout@test
@@ -80,7 +85,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close()]);
+  await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close(), operator.close()]);
   process.exit(0);
 }
 process.on('SIGINT', stop);

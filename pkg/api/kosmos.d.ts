@@ -93,6 +93,9 @@ export function parseStepUpResult(status: number, headers: HeadersInput | null, 
 /** Validates and normalizes `verified_claims`; throws `malformed_response` naming the offending path. */
 export function parseVerifiedClaims(value: unknown): VerifiedClaims;
 
+/** Checks metadata by the core's limits (entries, key/value bytes of UTF-8, control characters); throws `invalid_input`. */
+export function checkMetadata(metadata: Record<string, string>): void;
+
 /** Keys of the envelope, base64. */
 export interface EnvelopeKeys { curve?: Curve; privateKey: string; peerPublicKey: string }
 /** A new key pair; keep `privateKey` secret. */

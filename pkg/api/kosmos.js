@@ -4,6 +4,7 @@
 // values cross into the core as JSON text.
 import { call, headerPairs, instanceGeneration } from '../core.js';
 import { KosmosError } from '../errors.js';
+import { nextAttempt } from './retry.js';
 
 const decoder = new TextDecoder();
 /** A body as text: strings pass, bytes are decoded as UTF-8, nothing is ''. */
@@ -93,6 +94,16 @@ export function parseVerifiedClaims(value) {
   return JSON.parse(call((g) => g.parseVerifiedClaims(json(value, 'verified_claims'))));
 }
 
+/**
+ * Checks metadata by the core's limits (at most 32 entries, keys 1-64 bytes
+ * without control characters, values up to 512 bytes of UTF-8); throws
+ * `invalid_input` naming `metadata`.
+ */
+export function checkMetadata(metadata) {
+  const text = json(metadata, 'metadata');
+  call((g) => g.checkMetadata(text));
+}
+
 // The blockid-tenant envelope.
 
 /** A new key pair `{ curve, privateKey, publicKey }` (base64). */
@@ -141,13 +152,6 @@ function asKosmosError(e) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with jitter in the upper half, at least what Retry-After asked. */
-function backoffMs(retry, baseMs, retryAfterS) {
-  const exp = Math.min(baseMs * 2 ** retry, 8000);
-  const jitter = Math.floor(Math.random() * (Math.floor(exp / 2) + 1));
-  return Math.max(Math.floor(exp / 2) + jitter, (retryAfterS ?? 0) * 1000);
-}
 
 function whole(options, name, fallback, max) {
   const v = options[name];
@@ -221,8 +225,9 @@ export class KosmosProfile {
 
   /**
    * Builds, sends (with `options.fetch` or the global fetch) and parses.
-   * Each attempt has a timeout; only retryable failures (429, 408, 5xx,
-   * network errors, timeouts) are retried, at most `maxRetries` times with
+   * Each attempt has a timeout; the core's retry policy (src/retry.rs) decides:
+   * only retryable failures (408, 429, 500, 502-504, network errors,
+   * timeouts) are retried, at most `maxRetries` times with
    * backoff, never sooner than Retry-After asks; a create is retried only
    * with its idempotency key (the very same request), a create without one
    * is sent once; reads are rebuilt per attempt. Rejects with a KosmosError
@@ -237,10 +242,12 @@ export class KosmosProfile {
     const maxRetries = whole(options, 'maxRetries', 2, 10);
     const baseMs = whole(options, 'retryBaseMs', 250, 8000);
     const maxRetryAfterS = whole(options, 'maxRetryAfterS', 30, 3600);
+    // The core's retry policy decides whether and when (src/retry.rs).
+    const policy = JSON.stringify({ max_attempts: maxRetries + 1, base_delay_ms: baseMs, max_retry_after_ms: maxRetryAfterS * 1000 });
     const operation = request && request.operation;
     const isCreate = operation === 'create_idv_session' || operation === 'create_step_up';
     let http = this.build(request);
-    const mayRetry = !isCreate || http.headers['idempotency-key'] !== undefined;
+    const idempotent = !isCreate || http.headers['idempotency-key'] !== undefined;
     for (let attempt = 1; ; attempt += 1) {
       let error;
       try {
@@ -249,14 +256,13 @@ export class KosmosProfile {
       } catch (e) {
         error = asKosmosError(e);
       }
-      const retryable = Boolean(error.details && error.details.retryable);
-      const retryAfterS = error.details ? error.details.retry_after_s : undefined;
-      const tooLong = typeof retryAfterS === 'number' && retryAfterS > maxRetryAfterS;
-      if (!retryable || !mayRetry || attempt > maxRetries || tooLong) {
-        error.details = { ...(error.details ?? {}), attempts: attempt };
+      const d = error.details ?? {};
+      const delay = nextAttempt({ retryable: Boolean(d.retryable), retry_after_s: d.retry_after_s, idempotent }, attempt, policy);
+      if (delay === undefined) {
+        error.details = { ...d, attempts: attempt };
         throw error;
       }
-      await sleep(backoffMs(attempt - 1, baseMs, retryAfterS));
+      await sleep(delay);
       // Reads are rebuilt (blockid-tenant wants a fresh requestid); creates resend the same request.
       if (!isCreate) http = this.build(request);
     }

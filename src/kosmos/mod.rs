@@ -38,3 +38,12 @@ pub use verify_v1::{
     MAX_METADATA_VALUE_BYTES, MAX_STEP_UP_EXPIRY_S, MIN_STEP_UP_EXPIRY_S,
 };
 pub use wire::{MAX_ID_BYTES, MAX_RESPONSE_BYTES};
+
+/// Checks IDV/step-up metadata by the core's limits (entries, key and value
+/// bytes, no control characters in keys), as the requests do; for hosts that
+/// keep metadata themselves (a LiveID challenge cannot carry it).
+pub fn check_metadata(
+    metadata: &std::collections::BTreeMap<String, String>,
+) -> Result<(), KosmosError> {
+    verify_v1::check_metadata(metadata)
+}

@@ -123,6 +123,25 @@ impl IalLevel {
         }
     }
 
+    /// The level of a number 1 to 3 (the policy's `required_ial: 2`).
+    pub fn from_number(n: u64) -> Option<Self> {
+        match n {
+            1 => Some(Self::Ial1),
+            2 => Some(Self::Ial2),
+            3 => Some(Self::Ial3),
+            _ => None,
+        }
+    }
+
+    /// 1, 2 or 3.
+    pub fn number(self) -> u8 {
+        match self {
+            Self::Ial1 => 1,
+            Self::Ial2 => 2,
+            Self::Ial3 => 3,
+        }
+    }
+
     /// `IAL1`, `IAL2` or `IAL3`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -231,7 +231,7 @@ fn read_request(config: &VerifyV1Config, path: &str) -> HttpRequest {
     }
 }
 
-fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), KosmosError> {
+pub(crate) fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), KosmosError> {
     if metadata.len() > MAX_METADATA_ENTRIES {
         return Err(KosmosError::invalid(
             "metadata",

@@ -212,20 +212,22 @@ pub(crate) fn api_error(status: u16, headers: &[(String, String)], body: &str) -
     let retry_after_s = find_header(headers, "retry-after")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(|s| s.min(MAX_RETRY_AFTER_S));
-    let (code, retryable) = match status {
-        400 | 422 => ("invalid_request", false),
-        401 => ("unauthorized", false),
-        403 => ("forbidden", false),
-        404 => ("not_found", false),
-        408 => ("timeout", true),
-        409 => ("conflict", false),
-        410 => ("gone", false),
-        413 => ("payload_too_large", false),
-        429 => ("rate_limited", true),
-        500 | 502 | 503 | 504 => ("upstream_unavailable", true),
-        100..=199 | 300..=399 => ("unexpected_status", false),
-        _ => ("api_error", false),
+    let code = match status {
+        400 | 422 => "invalid_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        408 => "timeout",
+        409 => "conflict",
+        410 => "gone",
+        413 => "payload_too_large",
+        429 => "rate_limited",
+        500 | 502 | 503 | 504 => "upstream_unavailable",
+        100..=199 | 300..=399 => "unexpected_status",
+        _ => "api_error",
     };
+    // Whether to send again is the retry policy's rule, not this table's.
+    let retryable = crate::retry::is_retryable_status(status);
     KosmosError::Api {
         status,
         code,

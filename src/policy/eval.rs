@@ -6,8 +6,9 @@ use super::compile::{Policy, Rule};
 use super::cond::Env;
 use super::context::Context;
 use super::error::PolicyError;
-use super::model::{ial_number, Decision, DecisionKind, Outcome, StepUpRequirement};
+use super::model::{Decision, DecisionKind, Outcome, StepUpRequirement};
 use super::signal::Builtin;
+use crate::kosmos::IalLevel;
 
 /// Why an outcome is already met, for the reasons line.
 enum Met {
@@ -159,7 +160,7 @@ fn effective(o: &Outcome, env: &Env<'_>) -> Option<Met> {
             (max_age_s > 0 && age_s <= max_age_s).then_some(Met::StepUp { age_s, max_age_s })
         }
         DecisionKind::VerifyIdentity => {
-            let required = o.required_ial.map_or(2, ial_number);
+            let required = o.required_ial.map_or(2, IalLevel::number);
             let current = c.current_ial()?;
             if current < required {
                 return None;

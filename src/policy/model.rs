@@ -70,22 +70,3 @@ pub struct Decision {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_up: Option<StepUpRequirement>,
 }
-
-/// The IAL numbered `n` (1 to 3), as the policy and the context write it.
-pub(super) fn ial_level(n: u64) -> Option<IalLevel> {
-    match n {
-        1 => Some(IalLevel::Ial1),
-        2 => Some(IalLevel::Ial2),
-        3 => Some(IalLevel::Ial3),
-        _ => None,
-    }
-}
-
-/// The number of an IAL (1 to 3); a context's `current_ial` 0 is none.
-pub(super) fn ial_number(level: IalLevel) -> u8 {
-    match level {
-        IalLevel::Ial1 => 1,
-        IalLevel::Ial2 => 2,
-        IalLevel::Ial3 => 3,
-    }
-}

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::compile::Compiler;
-use super::model::{ial_level, DecisionKind, Outcome};
+use super::model::{DecisionKind, Outcome};
 use crate::kosmos::IalLevel;
 
 impl Compiler {
@@ -30,10 +30,18 @@ impl Compiler {
             }
         };
         let required_ial = match (kind, obj.get("required_ial")) {
-            (DecisionKind::VerifyIdentity, Some(v)) => match v.as_u64().and_then(ial_level) {
+            // A number or any spelling the core reads (`IAL2`, `ial_2`, ...).
+            (DecisionKind::VerifyIdentity, Some(v)) => match v
+                .as_u64()
+                .and_then(IalLevel::from_number)
+                .or_else(|| v.as_str().and_then(IalLevel::parse))
+            {
                 Some(level) => Some(level),
                 _ => {
-                    self.problem(&format!("{path}.required_ial"), "must be 1, 2 or 3");
+                    self.problem(
+                        &format!("{path}.required_ial"),
+                        "must be 1, 2 or 3 (or `IAL1`, `IAL2`, `IAL3`)",
+                    );
                     None
                 }
             },

@@ -229,3 +229,9 @@ pub fn parse_service_public_key_js(
     let headers = headers_from_js(headers)?;
     Ok(parse_service_public_key(curve, status, &headers, body)?)
 }
+
+/// Checks metadata (JSON text of an object of strings) by the core's limits, in bytes.
+#[wasm_bindgen(js_name = checkMetadata)]
+pub fn check_metadata_js(json: &str) -> Result<(), JsValue> {
+    crate::check_metadata_json(json).map_err(JsValue::from)
+}

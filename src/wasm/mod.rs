@@ -12,8 +12,11 @@
 // One Cargo feature per capability gates its exports (and only them): with
 // `--no-default-features --features policy` nothing reaches the 1Kosmos,
 // OIDC or webhook code, so LTO drops it with its crypto crates (RSA, P-256,
-// Ed25519, k256, AES-GCM). The start function, `version` and the trap
-// self-test stay in every build: the shim's recovery needs the latter.
+// Ed25519, k256, AES-GCM). The start function, `version`, the trap
+// self-test and the host contracts (verdicts, IAL reading: `contracts`) stay
+// in every build: the shim's recovery needs the self-test, and every host
+// (the policy-only component too) asks the core for verdicts.
+mod contracts;
 mod convert;
 #[cfg(feature = "kosmos")]
 mod kosmos;
@@ -21,6 +24,8 @@ mod kosmos;
 mod oidc;
 #[cfg(feature = "policy")]
 mod policy;
+#[cfg(feature = "kosmos")]
+mod retry;
 #[cfg(feature = "webhook")]
 mod webhook;
 

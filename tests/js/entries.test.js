@@ -49,7 +49,8 @@ test('no two capability modules export the same name (a star-export clash would 
 
 // ----- kosmos-connect/policy: the policy engine in its own module -----
 
-const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'init', 'isReady', 'salesforceContextToSignals', 'version'];
+// The policy API, and the host contracts every host needs (verdicts, IAL reading: pkg/api/contracts.js).
+const POLICY_API = ['KosmosError', 'Policy', 'compilePolicy', 'descopeContextToSignals', 'idvVerdict', 'init', 'isReady', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version'];
 
 test('kosmos-connect/policy has the same conditions as the main entry, a types file, and ships its files', () => {
   const entry = pkg.exports['./policy'];
@@ -89,7 +90,7 @@ test('the policy module holds the policy exports only; the full one holds them t
   const own = policy.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
   assert.deepEqual(own.sort(), [
     '__kosmosSelfTestTrap', 'compilePolicy', 'compiledpolicy_decideJson', 'compiledpolicy_ruleIds',
-    'descopeContextToSignals', 'salesforceContextToSignals', 'version',
+    'descopeContextToSignals', 'idvVerdict', 'parseIal', 'salesforceContextToSignals', 'stepUpVerdict', 'version',
   ]);
   for (const n of policy) assert.ok(full.has(n), `${n} is in the full module too`);
   for (const n of ['createWebhookVerifier', 'validateIdToken', 'createProfile']) {
@@ -132,4 +133,76 @@ test('a KosmosError of either entry is instanceof the KosmosError of either', as
   class Sub extends full.KosmosError {}
   assert.ok(new Sub('internal', 'x') instanceof Sub && new Sub('internal', 'x') instanceof p.KosmosError);
   assert.ok(!(new full.KosmosError('internal', 'x') instanceof Sub));
+});
+
+// ----- kosmos-connect/webhook: webhook verification and signing in its own module -----
+
+const WEBHOOK_API = [
+  'DurableObjectReplayStore', 'KosmosError', 'KvReplayStore', 'MemoryReplayStore', 'ReplayStoreObject', 'WebhookVerifier',
+  'createWebhookVerifier', 'idvVerdict', 'init', 'isReady', 'parseIal', 'stepUpVerdict', 'verifyOnce', 'verifyStandardWebhook', 'version',
+];
+
+test('kosmos-connect/webhook has the same conditions as the main entry, a types file, side effects declared, and ships its files', () => {
+  const entry = pkg.exports['./webhook'];
+  assert.deepEqual(Object.keys(entry), Object.keys(pkg.exports['.']));
+  for (const file of Object.values(entry)) assert.ok(readFileSync(new URL(`../../${file}`, import.meta.url)).length > 0, file);
+  assert.equal(pkg.exports['./webhook/kosmos_connect_bg.wasm'], './pkg/gen/webhook/gen/kosmos_connect_bg.wasm');
+  // The node and workerd entries instantiate the module at import: a bundler must keep them.
+  for (const f of [entry.node, entry.workerd]) assert.ok(pkg.sideEffects.includes(f), `${f} is in sideEffects`);
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0].files.map((f) => f.path);
+  const generated = readdirSync(join(root, 'pkg/gen/webhook'), { recursive: true })
+    .map((p) => `pkg/gen/webhook/${p}`)
+    .filter((p) => p.endsWith('.js') || p.endsWith('_bg.wasm'));
+  assert.ok(generated.length >= 8, generated.join(', '));
+  for (const file of [...generated, 'pkg/webhook.d.ts', 'pkg/api-webhook.js']) assert.ok(packed.includes(file), `${file} is packed`);
+});
+
+test('kosmos-connect/webhook exports exactly the webhook API and replay stores: no 1Kosmos, OIDC or policy function', async () => {
+  const w = await import('kosmos-connect/webhook');
+  assert.deepEqual(Object.keys(w).sort(), WEBHOOK_API);
+  const webhookModule = await import('../../pkg/api/webhook.js');
+  assert.deepEqual(Object.keys(webhookModule).filter((n) => !(n in w)), [], 'every export of pkg/api/webhook.js');
+  const full = await import('kosmos-connect');
+  const others = [];
+  for (const f of ['kosmos', 'oidc', 'policy']) others.push(...Object.keys(await import(`../../pkg/api/${f}.js`)));
+  assert.ok(others.length > 15);
+  for (const name of others) {
+    assert.ok(name in full, `${name} is in the full entry`);
+    assert.ok(!(name in w), `${name} is not in the webhook entry`);
+  }
+  assert.equal(w.isReady(), true);
+  assert.equal(w.version(), full.version());
+  assert.notEqual(w.KosmosError, full.KosmosError, 'its own class');
+  try {
+    w.createWebhookVerifier({ scheme: 'no-such-scheme' });
+    assert.fail('did not throw');
+  } catch (e) {
+    assert.ok(e instanceof w.KosmosError && e instanceof full.KosmosError, e.message);
+  }
+});
+
+test('the webhook module holds webhook exports only; the full one holds them too', () => {
+  const names = (path) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(root, path)))).map((e) => e.name);
+  const webhook = names('pkg/gen/webhook/gen/kosmos_connect_bg.wasm');
+  const full = new Set(names('pkg/gen/kosmos_connect_bg.wasm'));
+  const own = webhook.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
+  assert.ok(own.includes('createWebhookVerifier'), own.join(', '));
+  // Besides the webhook exports: the self-test, version and the host contracts every build has.
+  const shared = new Set(['__kosmosSelfTestTrap', 'version', 'idvVerdict', 'parseIal', 'stepUpVerdict']);
+  for (const n of own) assert.ok(shared.has(n) || /webhook/i.test(n), `${n} is a webhook export`);
+  for (const n of webhook) assert.ok(full.has(n), `${n} is in the full module too`);
+  for (const n of ['compilePolicy', 'validateIdToken', 'createProfile']) assert.ok(full.has(n) && !webhook.includes(n), n);
+});
+
+test('the webhook entries are generated from pkg/ with the webhook API in place of the whole one, node:crypto kept in Node', () => {
+  for (const f of ['node.js', 'workerd.js', 'browser.js', 'core.js', 'errors.js', 'api/webhook.js', 'api/replay-stores.js', 'api-webhook.js']) {
+    const code = readFileSync(join(root, 'pkg/gen/webhook', f), 'utf8');
+    assert.match(code, /^\/\/ GENERATED by scripts\/build\.mjs from pkg\/ for the `kosmos-connect\/webhook` entry/, f);
+    assert.doesNotMatch(code, /api\/(kosmos|oidc|policy)\.js|from '\.\/api\.js'/, f);
+  }
+  for (const f of ['node.js', 'workerd.js', 'browser.js']) {
+    assert.match(readFileSync(join(root, 'pkg/gen/webhook', f), 'utf8'), /from '\.\/api-webhook\.js'/, f);
+  }
+  assert.match(readFileSync(join(root, 'pkg/gen/webhook/node.js'), 'utf8'), /from '\.\/node-digest\.js'/);
+  assert.match(readFileSync(join(root, 'pkg/gen/webhook/node-digest.js'), 'utf8'), /'node:crypto'/);
 });

@@ -2,20 +2,32 @@
 // host, and each host's results equal Node's (one test per case and host).
 // Then the same for `kosmos-connect/policy` (the policy-only module): its
 // suites (policy, trap recovery) pass in each host with results equal to the
-// full entry's, case by case.
+// full entry's, case by case; and for `kosmos-connect/webhook` (the
+// webhook-only module) its suite the same way.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNode, runInWorkerd, runInChromium } from './hosts.js';
 import { entries } from './suite/index.js';
 
 const key = (r) => `${r.suite} › ${r.name}`;
+// KOSMOS_HOSTS=node (npm run test:quick) runs the Node host alone; `npm test` runs all three.
+const only = new Set((process.env.KOSMOS_HOSTS || 'node,workerd,chromium').split(','));
 const nodeResults = await runInNode();
-const hosts = { node: nodeResults, workerd: await runInWorkerd(), chromium: await runInChromium() };
-const policyHosts = {
-  node: await runInNode({}, 'policy'),
-  workerd: await runInWorkerd({}, 'policy'),
-  chromium: await runInChromium('policy'),
-};
+// Every host run comes before the first describe: a test file's top-level
+// await after one would let the runner finish (and exit) first.
+const hosts = { node: nodeResults };
+const policyHosts = { node: await runInNode({}, 'policy') };
+const webhookHosts = { node: await runInNode({}, 'webhook') };
+if (only.has('workerd')) {
+  hosts.workerd = await runInWorkerd();
+  policyHosts.workerd = await runInWorkerd({}, 'policy');
+  webhookHosts.workerd = await runInWorkerd({}, 'webhook');
+}
+if (only.has('chromium')) {
+  hosts.chromium = await runInChromium();
+  policyHosts.chromium = await runInChromium('policy');
+  webhookHosts.chromium = await runInChromium('webhook');
+}
 
 for (const [host, results] of Object.entries(hosts)) {
   describe(host, () => {
@@ -34,21 +46,23 @@ for (const [host, results] of Object.entries(hosts)) {
   });
 }
 
-const policySuites = entries.policy.suites;
-for (const [host, results] of Object.entries(policyHosts)) {
-  describe(`${host}: kosmos-connect/policy`, () => {
-    const full = hosts[host].filter((r) => policySuites.includes(r.suite));
-    for (const r of results) {
-      test(key(r), () => {
-        assert.ok(r.ok, r.error);
-        const f = full.find((x) => key(x) === key(r));
-        assert.ok(f, 'the full entry ran this case too');
-        assert.deepEqual(r.result, f.result, `the policy entry and the full entry differ in ${host}`);
+for (const [entry, entryHosts, min] of [['policy', policyHosts, 7], ['webhook', webhookHosts, 10]]) {
+  const entrySuites = entries[entry].suites;
+  for (const [host, results] of Object.entries(entryHosts)) {
+    describe(`${host}: kosmos-connect/${entry}`, () => {
+      const full = hosts[host].filter((r) => entrySuites.includes(r.suite));
+      for (const r of results) {
+        test(key(r), () => {
+          assert.ok(r.ok, r.error);
+          const f = full.find((x) => key(x) === key(r));
+          assert.ok(f, 'the full entry ran this case too');
+          assert.deepEqual(r.result, f.result, `the ${entry} entry and the full entry differ in ${host}`);
+        });
+      }
+      test(`ran every ${entrySuites.join(' and ')} case of the full entry, and no other suite`, () => {
+        assert.ok(full.length >= min, `${full.length} cases`);
+        assert.deepEqual(results.map(key), full.map(key));
       });
-    }
-    test(`ran every ${policySuites.join(' and ')} case of the full entry, and no other suite`, () => {
-      assert.ok(full.length >= 7, `${full.length} cases`);
-      assert.deepEqual(results.map(key), full.map(key));
     });
-  });
+  }
 }

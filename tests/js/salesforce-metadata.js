@@ -14,9 +14,9 @@ export const CONTRACT = JSON.parse(readFileSync(join(root, 'tests', 'vectors', '
 
 const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: true });
 
-/** Parses one metadata XML file; returns its root element's content. */
-export function readMetadata(path) {
-    const doc = parser.parse(readFileSync(path, 'utf8'));
+/** Parses one metadata XML file (or `text` in its place); returns its root element's content. */
+export function readMetadata(path, text = readFileSync(path, 'utf8')) {
+    const doc = parser.parse(text);
     const rootName = Object.keys(doc).find((k) => k !== '?xml');
     return { rootName, ...doc[rootName] };
 }

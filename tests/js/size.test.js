@@ -13,6 +13,7 @@ const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const wasmOf = (path) => readFileSync(new URL(`../../${path}`, import.meta.url));
 const fullWasm = wasmOf('pkg/gen/kosmos_connect_bg.wasm');
 const policyWasm = wasmOf('pkg/gen/policy/gen/kosmos_connect_bg.wasm');
+const webhookWasm = wasmOf('pkg/gen/webhook/gen/kosmos_connect_bg.wasm');
 
 function checkReport(name, r, limit) {
   assert.ok(r.wasm_opt_bytes < r.wasm_bindgen_bytes, `${name}: wasm-opt ran and shrank the module`);
@@ -32,6 +33,20 @@ test(`policy module: wasm + shim gzip is within the budget of ${budget.policy_gz
   checkReport('policy', size.policy, budget.policy_gzip_total_bytes);
   assert.equal(policyWasm.length, size.policy.wasm_opt_bytes, 'pkg/gen/policy/gen/kosmos_connect_bg.wasm is the module size.json measured');
   assert.equal(gz(policyWasm), size.policy.wasm_gzip_bytes);
+});
+
+test(`webhook module: wasm + shim gzip is within the budget of ${budget.webhook_gzip_total_bytes} bytes`, () => {
+  checkReport('webhook', size.webhook, budget.webhook_gzip_total_bytes);
+  assert.equal(webhookWasm.length, size.webhook.wasm_opt_bytes, 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm is the module size.json measured');
+  assert.equal(gz(webhookWasm), size.webhook.wasm_gzip_bytes);
+});
+
+test('the webhook module is smaller than the full one, as recorded', () => {
+  for (const k of ['wasm_raw_bytes', 'wasm_bindgen_bytes', 'wasm_opt_bytes', 'wasm_gzip_bytes', 'shim_bytes', 'shim_gzip_bytes', 'total_gzip_bytes']) {
+    assert.ok(size.webhook[k] < size[k], `${k}: webhook ${size.webhook[k]} vs full ${size[k]}`);
+  }
+  // 1Kosmos, OIDC and the policy engine (RSA, k256, AES-GCM, ...) went away: under half the full module.
+  assert.ok(size.webhook.wasm_gzip_bytes * 2 < size.wasm_gzip_bytes, `webhook ${size.webhook.wasm_gzip_bytes} B gzip vs full ${size.wasm_gzip_bytes} B`);
 });
 
 test('the policy module is smaller than the full one, as recorded', () => {

@@ -53,7 +53,8 @@ async function runSuite(pkg) {
   const out = [];
   for (const c of suites.webhook) {
     try {
-      const result = await c.run(pkg, { host: 'node', vectors });
+      const trap = () => call((g) => g.__kosmosSelfTestTrap());
+      const result = await c.run(pkg, { host: 'node', vectors, trap });
       out.push({ name: c.name, ok: true, result: JSON.parse(JSON.stringify(result ?? null)) });
     } catch (e) {
       out.push({ name: c.name, ok: false, error: `${e.name}: ${e.message}` });

@@ -228,11 +228,12 @@ describe('descope nodes: identity verification', () => {
     for (let i = 0; i < 3; i += 1) {
       last = await post(worker.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
       assert.equal(last.status, 200, last.text);
-      assert.deepEqual(Object.keys(last.json).sort(), ['ial_level', 'status', 'verified_claims']);
+      assert.deepEqual(Object.keys(last.json).sort(), ['ial_level', 'status', 'verdict', 'verified_claims']);
       statuses.push(last.json.status);
     }
     assert.deepEqual(statuses, ['pending', 'in_progress', 'completed']);
     assert.equal(last.json.ial_level, 'IAL2');
+    assert.deepEqual(last.json.verdict, { final: true, outcome: 'approved', reason: 'completed', required_ial: 'IAL2' });
     assert.equal(last.json.verified_claims.verification.trust_framework, 'nist_800_63A');
 
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.session_id).length && eventsFor(start.json.session_id));
@@ -261,7 +262,7 @@ describe('descope nodes: identity verification', () => {
     assert.deepEqual(kosmos.state.sessions.get(start.json.session_id).document_types, ['passport', 'id_card']);
     await post(worker.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
     const r = await post(worker.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
-    assert.deepEqual(r.json, { status: 'declined', ial_level: null, verified_claims: null });
+    assert.deepEqual(r.json, { status: 'declined', ial_level: null, verified_claims: null, verdict: { final: true, outcome: 'rejected', reason: 'declined', required_ial: 'IAL2' } });
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.session_id).length && eventsFor(start.json.session_id));
     assert.equal(event.fields.Status__c, 'declined');
     assert.equal(event.fields.IAL__c, undefined);
@@ -272,7 +273,7 @@ describe('descope nodes: identity verification', () => {
     const start = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive', user_identifier: 'timeout@test' });
     let r;
     for (let i = 0; i < 5; i += 1) r = await post(worker.url, '/v1/descope/idv-result', { session_id: start.json.session_id });
-    assert.deepEqual(r.json, { status: 'in_progress', ial_level: null, verified_claims: null });
+    assert.deepEqual(r.json, { status: 'in_progress', ial_level: null, verified_claims: null, verdict: { final: false, outcome: 'pending', reason: 'not_final', required_ial: 'IAL2' } });
   });
 
   test('bad input is 400 naming the field', async () => {
@@ -334,7 +335,7 @@ describe('descope nodes: LiveID step-up', () => {
     assert.equal(kosmos.state.challenges.get(start.json.challenge_id).action_description, 'Wire $12,500 to ACME');
     const r = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: start.json.challenge_id });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { status: 'completed', match_result: 'match', confidence: 0.97 });
+    assert.deepEqual(r.json, { status: 'completed', match_result: 'match', confidence: 0.97, verdict: { final: true, outcome: 'approved', reason: 'match' } });
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.challenge_id).length && eventsFor(start.json.challenge_id));
     assert.equal(event.fields.Kind__c, 'step_up');
     assert.equal(event.fields.Match_Result__c, 'match');
@@ -370,7 +371,7 @@ describe('descope nodes: LiveID step-up', () => {
   test('nomatch@test never matches', async () => {
     const start = await stepUp('nomatch@test');
     const r = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: start.json.challenge_id });
-    assert.deepEqual(r.json, { status: 'completed', match_result: 'no_match', confidence: 0.12 });
+    assert.deepEqual(r.json, { status: 'completed', match_result: 'no_match', confidence: 0.12, verdict: { final: true, outcome: 'rejected', reason: 'no_match' } });
     const [event] = await waitFor('the platform event', () => eventsFor(start.json.challenge_id).length && eventsFor(start.json.challenge_id));
     assert.equal(event.fields.Match_Result__c, 'no_match');
     assert.equal(event.fields.Confidence__c, 0.12);

@@ -104,7 +104,17 @@ describe('OIDC redirect step-up', () => {
     assert.match(q.get('claims'), /liveID push/);
     for (const url of [flow.authorizeUrl.href, flow.callbackUrl]) assert.ok(!url.includes(pending.code_verifier), 'the PKCE verifier is not in a URL');
     const userinfoBefore = kosmos.oidc.state.userinfoRequests;
-    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    // `return_to` is a path here: the callback sends the browser back there (303) and
+    // keeps the answer in a sealed result cookie for one read at /v1/oidc/result.
+    const back = await get(flow.callbackUrl, flow.cookie);
+    assert.equal(back.status, 303, await back.clone().text());
+    assert.equal(back.headers.get('location'), '/done');
+    const cookies = back.headers.getSetCookie();
+    assert.ok(cookies.some((c) => /^kosmos_oidc=; .*Max-Age=0/.test(c)), 'the state cookie is cleared');
+    const resultCookie = cookies.find((c) => c.startsWith('kosmos_oidc_result='));
+    assert.match(resultCookie, /; Path=\/v1\/oidc; Max-Age=120; HttpOnly; SameSite=Lax/);
+    assert.ok(!resultCookie.includes('usr_match_0001') && !resultCookie.includes('Match'), 'the result is sealed, not readable');
+    const r = await answer(await get(`${worker.url}/v1/oidc/result`, resultCookie.split(';')[0]));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'verified');
     assert.equal(r.json.sub, 'usr_match_0001');
@@ -114,8 +124,39 @@ describe('OIDC redirect step-up', () => {
     assert.equal(r.json.return_to, '/done');
     const claimSet = Array.isArray(r.json.verified_claims) ? r.json.verified_claims[0] : r.json.verified_claims;
     assert.equal(claimSet.claims.family_name, 'Match');
-    assert.match(r.setCookie, /^kosmos_oidc=; .*Max-Age=0/, 'the cookie is cleared');
+    assert.match(r.setCookie, /^kosmos_oidc_result=; .*Max-Age=0/, 'the result cookie is cleared once read');
     assert.ok(!r.text.includes(kosmos.oidc.clientSecret));
+    const again = await answer(await get(`${worker.url}/v1/oidc/result`));
+    assert.equal(again.status, 404);
+    assert.equal(again.json.error.code, 'no_result');
+  });
+
+  test('return_to on an allowed origin: the callback answers JSON naming it (no redirect off the Worker)', async () => {
+    const there = `${ALLOWED}/lightning/r/Opportunity/006/view`;
+    const flow = await toCallback(`return_to=${encodeURIComponent(there)}&login_hint=match@test`);
+    const r = await answer(await get(flow.callbackUrl, flow.cookie));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sub, 'usr_match_0001');
+    assert.equal(r.json.return_to, there);
+    assert.match(r.setCookie, /^kosmos_oidc=; .*Max-Age=0/, 'the cookie is cleared');
+  });
+
+  test('a refused step-up with a return_to path goes back to the page too; the result says why', async () => {
+    const flow = await toCallback(`return_to=${encodeURIComponent('/?oidc=done#oidc')}&login_hint=nomatch@test`);
+    const back = await get(flow.callbackUrl, flow.cookie);
+    assert.equal(back.status, 303);
+    assert.equal(back.headers.get('location'), '/?oidc=done#oidc');
+    const resultCookie = back.headers.getSetCookie().find((c) => c.startsWith('kosmos_oidc_result=')).split(';')[0];
+    const r = await answer(await get(`${worker.url}/v1/oidc/result`, resultCookie));
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.code, 'access_denied');
+    // A result cookie is no state cookie, and a state cookie is no result (the cookie name is sealed in).
+    const asState = await answer(await get(flow.callbackUrl, resultCookie.replace('kosmos_oidc_result=', 'kosmos_oidc=')));
+    assert.equal(asState.json.error.code, 'invalid_state_cookie');
+    const other = await toCallback('return_to=/x&login_hint=match@test');
+    const asResult = await answer(await get(`${worker.url}/v1/oidc/result`, other.cookie.replace('kosmos_oidc=', 'kosmos_oidc_result=')));
+    assert.equal(asResult.status, 404);
+    assert.equal(asResult.json.error.code, 'no_result');
   });
 
   test('a replayed callback (same URL, the saved cookie) is 409 and no second token is asked for', async () => {
@@ -231,11 +272,15 @@ describe('OIDC redirect step-up', () => {
   });
 
   test('return_to must stay on the Worker or an allowed origin', async () => {
-    for (const bad of ['https://evil.example/', '//evil.example/x', 'javascript:alert(1)']) {
+    for (const bad of ['https://evil.example/', 'https://evil.example', '//evil.example', '//evil.example/x', '/\\evil.example',
+      '/\t/evil.example', '/.//evil.example', '/..//evil.example/', 'javascript:alert(1)', 'http:evil.example']) {
       const r = await answer(await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(bad)}`));
       assert.equal(r.status, 400, bad);
-      assert.equal(r.json.error.field, 'return_to');
+      assert.equal(r.json.error.field, 'return_to', bad);
     }
+    // A path is kept normalized: what the browser is sent back to is on this Worker.
+    const norm = await toCallback(`return_to=${encodeURIComponent('/a/../b?x=1#f')}&login_hint=match@test`);
+    assert.equal((await get(norm.callbackUrl, norm.cookie)).headers.get('location'), '/b?x=1#f');
     const ok = await get(`${worker.url}/v1/oidc/start?return_to=${encodeURIComponent(`${ALLOWED}/lightning/r/Opportunity/006/view`)}`);
     assert.equal(ok.status, 302);
   });

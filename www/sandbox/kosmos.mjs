@@ -375,6 +375,13 @@ export async function startKosmos(options = {}) {
       }
       const what = isSession ? 'Identity verification (sandbox)' : 'LiveID step-up (sandbox)';
       const who = isSession ? obj.metadata.user_identifier ?? 'a new user' : obj.user_identifier;
+      if (obj.final) {
+        // Already decided (e.g. at the first read): nothing is left for the user to do here.
+        const outcome = isSession ? `${obj.status}${obj.ial_level ? ` at ${obj.ial_level}` : ''}` : `${obj.status}, ${obj.match_result}${obj.confidence === null ? '' : ` (confidence ${obj.confidence})`}`;
+        return sendHtml(res, 200, `<!doctype html><meta charset="utf-8"><title>${what}</title>
+<style>body{font:16px system-ui;max-width:36rem;margin:3rem auto;padding:0 1rem}</style>
+<h1>${what}</h1><p>For <strong>${escapeHtml(who)}</strong>: already finished: <strong id="outcome">${escapeHtml(outcome)}</strong>. Nothing to do here; close this page.</p>`);
+      }
       return sendHtml(res, 200, `<!doctype html><meta charset="utf-8"><title>${what}</title>
 <style>body{font:16px system-ui;max-width:36rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1rem}</style>
 <h1>${what}</h1><p>For <strong>${escapeHtml(who)}</strong>. ${isSession ? 'Pretend to photograph a document and take a selfie.' : `Pretend to look at the camera${obj.action_description ? ` to confirm: <em>${escapeHtml(obj.action_description)}</em>` : ''}.`}</p>

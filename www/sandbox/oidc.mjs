@@ -23,6 +23,14 @@
 //                                `insufficient_user_authentication` for a
 //                                session without LiveID (pwd@test)
 //
+// Federation (Mechanism B: 1Kosmos as an external IdP in Descope's OIDC
+// federation, examples/descope/federation): scopes `openid profile email`
+// release given_name / family_name / email / email_verified in the ID token
+// and at UserInfo; `acr_values` asking for `liveID` steps a password session
+// up to LiveID (acr `liveID push`, amr with `face`) as the real provider
+// does; the discovery document lists claims_supported, grant types and
+// response modes, which Descope's custom provider form reads.
+//
 // Test users (`login_hint`):
 //   match@test        signed in with LiveID: acr `liveID push`, verified_claims at IAL2
 //   nomatch@test      the face did not match: error=access_denied
@@ -37,9 +45,9 @@ import { SignJWT, createLocalJWKSet, exportJWK, jwtVerify } from 'jose';
 import { apiError, escapeHtml, readBody, sendHtml, sendJson } from './http.mjs';
 
 const USERS = {
-  'match@test': { sub: 'usr_match_0001', acr: 'liveID push', amr: ['face', 'mfa'], given_name: 'Test', family_name: 'Match' },
+  'match@test': { sub: 'usr_match_0001', acr: 'liveID push', amr: ['face', 'mfa'], given_name: 'Test', family_name: 'Match', email: 'match@test' },
   'nomatch@test': { denied: 'the face did not match the enrolled user' },
-  'pwd@test': { sub: 'usr_pwd_0001', acr: 'pwd', amr: ['pwd'], given_name: 'Test', family_name: 'Password' },
+  'pwd@test': { sub: 'usr_pwd_0001', acr: 'pwd', amr: ['pwd'], given_name: 'Test', family_name: 'Password', email: 'pwd@test' },
 };
 
 const CODE_TTL_MS = 60_000;
@@ -98,7 +106,10 @@ export function oidcProvider(options) {
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', ...(clientKeys ? ['private_key_jwt'] : [])],
       ...(clientKeys ? { token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA'] } : {}),
-      scopes_supported: ['openid', 'profile'],
+      scopes_supported: ['openid', 'profile', 'email'],
+      grant_types_supported: ['authorization_code'],
+      response_modes_supported: ['query'],
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'given_name', 'family_name', 'email', 'email_verified', 'verified_claims'],
       acr_values_supported: ['liveID push', 'pwd'],
       claims_parameter_supported: true,
       authorization_response_iss_parameter_supported: true,
@@ -144,8 +155,14 @@ export function oidcProvider(options) {
     if (!user) return answer({ error: 'login_required', error_description: 'unknown test user', state: st });
     if (user.denied) return answer({ error: 'access_denied', error_description: user.denied, state: st });
     const code = b64url(randomBytes(24));
+    // acr_values asking for LiveID: the provider steps a password session up (the person does LiveID).
+    const acrValues = (q.get('acr_values') ?? '').split(' ').filter(Boolean);
+    const steppedUp = acrValues.includes('liveID') && user.acr !== 'liveID push'
+      ? { ...user, acr: 'liveID push', amr: [...user.amr, 'face', 'mfa'] }
+      : user;
     codes.set(code, {
-      user,
+      user: steppedUp,
+      scopes: (q.get('scope') ?? '').split(' ').filter(Boolean),
       redirectUri,
       challenge: q.get('code_challenge'),
       nonce: q.get('nonce') ?? undefined,
@@ -230,8 +247,10 @@ export function oidcProvider(options) {
     const accessToken = b64url(randomBytes(24));
     const claims = { acr: user.acr, amr: user.amr, auth_time: grant.authTime, at_hash: halfHash(accessToken), c_hash: halfHash(code) };
     if (grant.nonce !== undefined) claims.nonce = grant.nonce;
+    if (grant.scopes.includes('profile')) Object.assign(claims, { given_name: user.given_name, family_name: user.family_name });
+    if (grant.scopes.includes('email')) Object.assign(claims, { email: user.email, email_verified: true });
     if (grant.wantsVerifiedClaims && user.acr === 'liveID push' && !state.verifiedClaimsAtUserInfoOnly) claims.verified_claims = verifiedClaimsOf(user, grant.authTime);
-    accessTokens.set(accessToken, { user, authTime: grant.authTime, expires: Date.now() + ttl * 1000 });
+    accessTokens.set(accessToken, { user, scopes: grant.scopes, authTime: grant.authTime, expires: Date.now() + ttl * 1000 });
     const swapped = state.swapNextAccessToken;
     state.swapNextAccessToken = false;
     const idToken = await new SignJWT(claims)
@@ -268,7 +287,7 @@ export function oidcProvider(options) {
     if (!session || session.expires < Date.now()) {
       return refuse('error="invalid_token", error_description="the access token is unknown or expired"');
     }
-    const { user, authTime } = session;
+    const { user, authTime, scopes } = session;
     // Claims are released to LiveID sessions only: a password session is asked to step up.
     if (user.acr !== 'liveID push') {
       return refuse('error="insufficient_user_authentication", error_description="a LiveID step-up is required", acr_values="liveID push", max_age=300');
@@ -278,6 +297,7 @@ export function oidcProvider(options) {
       given_name: user.given_name,
       family_name: user.family_name,
       acr: user.acr,
+      ...(scopes.includes('email') ? { email: user.email, email_verified: true } : {}),
       verified_claims: verifiedClaimsOf(user, authTime),
     }, { 'cache-control': 'no-store' });
   }

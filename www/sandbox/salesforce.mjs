@@ -243,6 +243,8 @@ export async function startSalesforce(options = {}) {
         rejected: state.rejected,
         tokens_issued: state.tokensIssued,
         requests: state.requests,
+        // What /__fail or /__down set and how many failures are left (the playground shows it).
+        failing: state.fail,
         fields_from: fromXml ? 'object metadata' : 'contract',
       });
     }

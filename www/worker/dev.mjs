@@ -1,11 +1,16 @@
 // Runs the Worker locally in workerd (through miniflare), with the same
 // bindings as wrangler.jsonc: the ReplayGuard Durable Object, the HANDOFF
 // queue with its dead-letter queue, the playground as static assets, and the
-// package's .wasm as a CompiledWasm module. Used by `npm start`, the
+// package's .wasm as a CompiledWasm module. What runs is the bundle that
+// `wrangler deploy --dry-run` makes of wrangler.jsonc, i.e. what
+// `wrangler deploy` uploads, not the source modules. Used by `npm start`, the
 // end-to-end tests and the load benchmark.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, existsSync, statSync } from 'node:fs';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startWorkerd, workerdModuleOptions } from '../../tests/js/hosts.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,6 +45,88 @@ export function wranglerConfig() {
   return parseJsonc(readFileSync(WRANGLER_CONFIG, 'utf8'));
 }
 
+const WRANGLER_BIN = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+/** Every file under `dir` (recursively), sorted, skipping `skip` (absolute paths). */
+function filesUnder(dir, skip = []) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (skip.includes(p)) continue;
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, skip));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Bundles a Worker as `wrangler deploy` would: `wrangler deploy --dry-run
+ * --outdir` of `config` (default this Worker's wrangler.jsonc). Returns the
+ * directory holding the bundle (`index.js` plus the CompiledWasm module
+ * files wrangler writes next to it) and its entry script. `inputs` are the
+ * files and directories whose content decides the bundle (default: the
+ * Worker's sources, pkg/ with its build, package.json for `sideEffects`,
+ * the config); the bundle is kept under `<config dir>/dist/bundle/<hash of
+ * inputs>` and reused while they are unchanged, so tests and `npm start`
+ * bundle once per build, not once per Worker.
+ * @param {{ config?: string, inputs?: string[] }} [options]
+ * @returns {Promise<{ dir: string, script: string }>}
+ */
+export async function bundleWorker(options = {}) {
+  const config = options.config ?? WRANGLER_CONFIG;
+  const configDir = dirname(config);
+  const inputs = options.inputs ?? [join(here, 'src'), join(root, 'pkg'), join(root, 'package.json'), config];
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    const files = statSync(input).isDirectory() ? filesUnder(input, [join(root, 'pkg', 'gen', 'size.json')]) : [input];
+    for (const f of files) hash.update(`${relative(configDir, f)}\0`).update(readFileSync(f)).update('\0');
+  }
+  const dir = join(configDir, 'dist', 'bundle', hash.digest('hex').slice(0, 16));
+  const script = join(dir, 'index.js');
+  if (existsSync(script)) return { dir, script };
+  // wrangler refuses a config whose assets directory is missing; the bundle does not depend on it.
+  const assetsDir = parseJsonc(readFileSync(config, 'utf8')).assets?.directory;
+  if (assetsDir) mkdirSync(join(configDir, assetsDir), { recursive: true });
+  // Written aside and renamed: test files running in parallel may bundle at once.
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await promisify(execFile)(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', tmp, '-c', config], {
+      cwd: configDir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`wrangler could not bundle ${config}:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+  // Bundles of earlier builds go (each is a copy of the .wasm).
+  const bundles = dirname(dir);
+  for (const old of existsSync(bundles) ? readdirSync(bundles) : []) {
+    if (!old.includes('.tmp-')) rmSync(join(bundles, old), { recursive: true, force: true });
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    // Another process renamed its identical bundle first.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(script)) throw e;
+  }
+  return { dir, script };
+}
+
+/** How miniflare loads a wrangler bundle: ES modules and the .wasm files as CompiledWasm. */
+export function bundleModuleOptions(bundle) {
+  return {
+    modules: true,
+    scriptPath: bundle.script,
+    modulesRoot: bundle.dir,
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+  };
+}
+
 /**
  * Copies the playground and the browser build of the package into `outDir`
  * (default www/worker/dist/assets), laid out so that the page at `/` finds
@@ -64,14 +151,19 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * HANDOFF binding out (a failed Salesforce publish is then answered 503).
  * `deadLetterSink` (a URL) adds a second worker that consumes the
  * dead-letter queue and POSTs each message's body there as JSON, so a test
- * can see what the queue gave up on.
+ * can see what the queue gave up on. The Worker runs as wrangler bundles it
+ * (`bundleWorker`); `source: true` runs the source modules instead (for
+ * debugging with readable stacks; nothing in the repository needs it).
  * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
  *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object,
- *           deadLetterSink?: string }} [options]
+ *           deadLetterSink?: string, source?: boolean }} [options]
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
   const w = wranglerConfig();
+  const modules = options.source
+    ? workerdModuleOptions(WORKER_SCRIPT)
+    : { ...bundleModuleOptions(await bundleWorker()), compatibilityDate: w.compatibility_date };
   const sqlite = new Set((w.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
   let mfOptions = {
     name: w.name,
@@ -109,7 +201,7 @@ export async function startWorker(options = {}) {
     mfOptions = {
       host, port, log, handleStructuredLogs,
       workers: [
-        { ...workerdModuleOptions(WORKER_SCRIPT), ...worker },
+        { ...modules, ...worker },
         {
           name: 'dead-letter-observer',
           modules: true,
@@ -122,7 +214,7 @@ export async function startWorker(options = {}) {
     };
     for (const k of ['log', 'handleStructuredLogs']) if (mfOptions[k] === undefined) delete mfOptions[k];
   }
-  const mf = await startWorkerd(WORKER_SCRIPT, mfOptions);
+  const mf = await startWorkerd(WORKER_SCRIPT, mfOptions.workers ? mfOptions : { ...modules, ...mfOptions });
   const url = (await mf.ready).origin;
   return { url, mf, close: () => mf.dispose() };
 }

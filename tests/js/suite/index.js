@@ -1,13 +1,15 @@
 // Every shared case, and the one loop that runs them in any host.
+import contracts from './contracts.js';
 import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
+import retry from './retry.js';
 import secrets from './secrets.js';
 import slices from './slices.js';
 import policy from './policy.js';
 import webhook from './webhook.js';
 
-export const suites = { slices, kosmos, oidc, policy, recovery, secrets, webhook };
+export const suites = { slices, contracts, kosmos, oidc, policy, recovery, retry, secrets, webhook };
 
 /**
  * The package entries the suite runs against, as paths from the repository
@@ -17,13 +19,14 @@ export const suites = { slices, kosmos, oidc, policy, recovery, secrets, webhook
  */
 export const entries = {
   full: { dir: 'pkg', wasm: 'pkg/gen/kosmos_connect_bg.wasm' },
-  policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['policy', 'recovery'] },
+  policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'policy', 'recovery'] },
+  webhook: { dir: 'pkg/gen/webhook', wasm: 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'webhook'] },
 };
 
 /**
  * Runs every case against the package entry `k`; never throws. `env.suites`
  * (names) limits the run to the suites an entry serves (the policy entry:
- * `policy` and `recovery`); `env.trap()` traps that entry's instance.
+ * `contracts`, `policy` and `recovery`); `env.trap()` traps that entry's instance.
  * @returns {Promise<{ suite: string, name: string, ok: boolean, result?: unknown, error?: string }[]>}
  */
 export async function runAll(k, env) {

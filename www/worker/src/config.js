@@ -3,6 +3,7 @@
 // checked when a request first needs it, so a Worker that only serves
 // webhooks does not need the 1Kosmos API key, and a missing value answers
 // 500 `misconfigured` naming the variable (never its value).
+import { parseIal } from './core.js';
 import { HttpError } from './errors.js';
 
 /** Default bounds on request bodies, in bytes. */
@@ -77,6 +78,15 @@ function memo(fn) {
 
 function makeConfig(env) {
   return {
+    /** The IAL an IDV must reach when the caller names none (`REQUIRED_IAL`, default IAL2), in the core's spelling. */
+    requiredIal: memo(() => {
+      const text = optional(env, 'REQUIRED_IAL') ?? 'IAL2';
+      try {
+        return parseIal(text);
+      } catch {
+        throw misconfigured('the worker setting `REQUIRED_IAL` must be an identity assurance level such as `IAL2`');
+      }
+    }),
     limits: memo(() => ({
       descopeBody: positiveInt(env, 'MAX_DESCOPE_BODY_BYTES', DEFAULT_DESCOPE_BODY_BYTES),
       webhookBody: positiveInt(env, 'MAX_WEBHOOK_BODY_BYTES', DEFAULT_WEBHOOK_BODY_BYTES),
@@ -195,18 +205,27 @@ function makeConfig(env) {
   };
 }
 
-const POLICY_TTL_MS = 60_000;
 const policyCache = new WeakMap();
+
+/** How long a policy read from KV is kept per isolate: `POLICY_KV_TTL_S` (default 60; 0 reads KV on every request). */
+function policyTtlMs(env) {
+  const v = env.POLICY_KV_TTL_S;
+  if (v === undefined || v === null || v === '') return 60_000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw misconfigured('the worker setting `POLICY_KV_TTL_S` must be a whole number of seconds (0 reads the policy on every request)');
+  return n * 1000;
+}
 
 /**
  * The policy's JSON text: the `POLICY` var (JSON text or an object), or the
  * value at `POLICY_KEY` (default `policy`) in the `POLICY_KV` namespace, read
- * at most once a minute (KV is eventually consistent: fine for a policy).
+ * at most once a minute (`POLICY_KV_TTL_S`; KV is eventually consistent: fine
+ * for a policy).
  * Returns `{ text, version }`; `version` changes when the text does.
  */
 export async function policySource(env) {
   const cached = policyCache.get(env);
-  if (cached && (cached.fromVar || Date.now() - cached.at < POLICY_TTL_MS)) return cached;
+  if (cached && (cached.fromVar || Date.now() - cached.at < policyTtlMs(env))) return cached;
   let text;
   let fromVar = false;
   if (env.POLICY !== undefined && env.POLICY !== null && env.POLICY !== '') {

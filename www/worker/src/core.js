@@ -6,15 +6,35 @@
 // objects rebuild themselves when a trapped WebAssembly instance is replaced.
 import {
   KosmosError,
+  checkMetadata,
+  codeInfo,
   compilePolicy,
   createProfile,
   createWebhookVerifier,
   descopeContextToSignals,
+  idvVerdict,
+  isRetryableStatus,
+  nextAttempt,
+  parseIal,
   parseIdvResult,
   parseStepUpResult,
   salesforceContextToSignals,
+  stepUpVerdict,
   version,
 } from '../../../pkg/workerd.js';
+
+// The core's verdicts and IAL reading, as they are: the Worker never decides
+// what a result means itself.
+export { idvVerdict, parseIal, stepUpVerdict };
+
+/** The core's limits for metadata a host keeps itself (bytes of UTF-8, control characters). */
+export { checkMetadata };
+
+/** The core's retry policy (`nextAttempt`) and its reading of statuses (`isRetryableStatus`). */
+export { isRetryableStatus, nextAttempt };
+
+/** The core's class of an error code (`bad_input`, `not_authentic`, `upstream`, `configuration`, `internal`) and its HTTP status, from the one table (src/codes.rs). */
+export { codeInfo };
 
 /** The core's version. */
 export const coreVersion = () => version();

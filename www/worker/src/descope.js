@@ -2,15 +2,18 @@
 // flow reads the answer at `connectors.<contextKey>.body.<field>`, so the
 // field names of the answers are fixed:
 //   POST /v1/descope/idv              -> { session_id, session_url }
-//   POST /v1/descope/idv-result       -> { status, ial_level, verified_claims }
+//   POST /v1/descope/idv-result       -> { status, ial_level, verified_claims, verdict }
 //   POST /v1/descope/step-up          -> { challenge_id, challenge_url }
-//   POST /v1/descope/step-up-result   -> { status, match_result, confidence }
+//   POST /v1/descope/step-up-result   -> { status, match_result, confidence, verdict }
+// `verdict` is the core's `{ final, outcome, reason, required_ial? }`: for an
+// IDV at the body's `required_ial` (default the `REQUIRED_IAL` var, IAL2), for
+// a step-up at the body's optional `min_confidence`.
 //   POST /v1/descope/risk             -> { decision, rule, reasons, required_ial?, step_up? }
 // When DESCOPE_HMAC_SECRET is set, every call must carry a valid
 // `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
 import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
-import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
+import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
 import { shardFor } from './replay.js';
 
@@ -37,12 +40,31 @@ async function descopeBody(request, env) {
   return parseObject(text(bytes));
 }
 
-/** A required non-empty string field. */
-function requiredString(body, name, max = 255) {
+/** A required non-empty string field. Its limits (bytes, control characters) are the core's, checked when it builds the request. */
+function requiredString(body, name) {
   const v = body[name];
   if (typeof v !== 'string' || v.trim() === '') throw new HttpError(400, 'invalid_input', `\`${name}\` is required and must be a non-empty string`, { field: name });
-  if (v.length > max) throw new HttpError(400, 'invalid_input', `\`${name}\` must be at most ${max} characters`, { field: name });
   return v.trim();
+}
+
+/** An optional IAL field (any spelling the core reads) in the core's spelling, or `fallback`. */
+function ialField(value, name, fallback) {
+  if (value === undefined || value === null || value === '') return fallback;
+  try {
+    return parseIal(String(value));
+  } catch (e) {
+    throw new HttpError(400, 'invalid_input', `\`${name}\` is not an identity assurance level (IAL1, IAL2 or IAL3)`, { field: name });
+  }
+}
+
+/** The core's verdict; an input the core refuses (e.g. `min_confidence` out of range) is the caller's 400. */
+function verdictOf(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e && e.name === 'KosmosError' && e.code === 'invalid_argument') throw new HttpError(400, 'invalid_input', e.message, { field: e.field });
+    throw fromKosmos(e);
+  }
 }
 
 /** A list given as an array, a JSON array text, or comma-separated text (what a connector body template renders). */
@@ -150,6 +172,9 @@ function callbackUrl(request, env) {
 export async function idv(request, env) {
   const body = await descopeBody(request, env);
   const metadata = objectField(body, 'metadata');
+  // The level this IDV must reach, recorded for the webhook's verdict (Platform Event, Task).
+  const requiredIal = ialField(body.required_ial ?? metadata.required_ial, body.required_ial != null ? 'required_ial' : 'metadata.required_ial', undefined);
+  if (requiredIal !== undefined) metadata.required_ial = requiredIal;
   if (body.user_identifier !== undefined && body.user_identifier !== null && body.user_identifier !== '') {
     metadata.user_identifier = requiredString(body, 'user_identifier');
     // A BlockID tenant names the user `userUID`, which the core takes from `metadata.user_uid`.
@@ -158,7 +183,7 @@ export async function idv(request, env) {
   const input = {
     operation: 'create_idv_session',
     document_types: list(body, 'document_types'),
-    liveness_mode: requiredString(body, 'liveness_mode', 32),
+    liveness_mode: requiredString(body, 'liveness_mode'),
     callback_url: callbackUrl(request, env),
   };
   if (Object.keys(metadata).length) input.metadata = metadata;
@@ -172,22 +197,11 @@ export async function idv(request, env) {
 /** POST /v1/descope/idv-result */
 export async function idvResult(request, env) {
   const body = await descopeBody(request, env);
+  const required = ialField(body.required_ial, 'required_ial', config(env).requiredIal());
   const r = await kosmosCall(env, { operation: 'read_idv_result', session_id: requiredString(body, 'session_id') });
-  return json({ status: r.status, ial_level: r.ial_level ?? null, verified_claims: r.verified_claims ?? null });
-}
-
-/** Metadata bounds (the same as the core's for IDV sessions). */
-const MAX_METADATA_ENTRIES = 32;
-const MAX_METADATA_KEY = 64;
-const MAX_METADATA_VALUE = 512;
-
-function checkMetadata(metadata) {
-  const entries = Object.entries(metadata);
-  if (entries.length > MAX_METADATA_ENTRIES) throw new HttpError(400, 'invalid_input', `\`metadata\` may have at most ${MAX_METADATA_ENTRIES} entries`, { field: 'metadata' });
-  for (const [k, v] of entries) {
-    if (k.length === 0 || k.length > MAX_METADATA_KEY) throw new HttpError(400, 'invalid_input', `\`metadata\` keys must be 1 to ${MAX_METADATA_KEY} characters`, { field: 'metadata' });
-    if (v.length > MAX_METADATA_VALUE) throw new HttpError(400, 'invalid_input', `\`metadata.${k}\` must be at most ${MAX_METADATA_VALUE} characters`, { field: `metadata.${k}` });
-  }
+  const answer = { status: r.status, ial_level: r.ial_level ?? null, verified_claims: r.verified_claims ?? null };
+  answer.verdict = verdictOf(() => idvVerdict(answer, required));
+  return json(answer);
 }
 
 /**
@@ -204,7 +218,12 @@ export async function stepUp(request, env) {
     input.action_description = body.action;
   }
   const metadata = objectField(body, 'metadata');
-  checkMetadata(metadata);
+  try {
+    // The core's limits (the same as for IDV sessions, in bytes).
+    checkMetadata(metadata);
+  } catch (e) {
+    throw fromKosmos(e);
+  }
   const answer = await idempotent(request, env, '/v1/descope/step-up', body, async (key) => {
     const r = await kosmosCall(env, input, key);
     if (Object.keys(metadata).length) {
@@ -216,11 +235,23 @@ export async function stepUp(request, env) {
   return json(answer);
 }
 
+/** An optional number given as a number or as text (what a connector body template renders). */
+function numberField(body, name) {
+  const v = body[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
+  if (!Number.isFinite(n)) throw new HttpError(400, 'invalid_input', `\`${name}\` must be a number`, { field: name });
+  return n;
+}
+
 /** POST /v1/descope/step-up-result */
 export async function stepUpResult(request, env) {
   const body = await descopeBody(request, env);
+  const minConfidence = numberField(body, 'min_confidence');
   const r = await kosmosCall(env, { operation: 'read_step_up_result', challenge_id: requiredString(body, 'challenge_id') });
-  return json({ status: r.status, match_result: r.match_result, confidence: r.confidence ?? null });
+  const answer = { status: r.status, match_result: r.match_result, confidence: r.confidence ?? null };
+  answer.verdict = verdictOf(() => stepUpVerdict(answer, minConfidence));
+  return json(answer);
 }
 
 /** POST /v1/descope/risk */

@@ -1,6 +1,7 @@
 // Errors as the Worker answers them: `{ error: { code, message, field? } }`
 // with the right HTTP status. Messages are for people and never carry a
 // secret, a key, a token or an expected signature.
+import { codeInfo } from './core.js';
 
 /** An error with an HTTP status, a stable `code` and an optional `field`. */
 export class HttpError extends Error {
@@ -35,15 +36,9 @@ export function errorResponse(err) {
   return json({ error }, err.status, err.headers);
 }
 
-// Core (KosmosError) codes the Worker can meet, by where they come from.
-// Input the caller sent that the core refused: the caller's fault.
-const INPUT_CODES = new Set(['invalid_input', 'invalid_argument', 'bad_context', 'invalid_context']);
-// Webhook verification failures: the sender is not who it claims, or the
-// message is stale or malformed.
-const SIGNATURE_CODES = new Set([
-  'missing_header', 'bad_format', 'no_matching_signature', 'timestamp_too_old',
-  'timestamp_in_future', 'invalid_signature', 'signature_mismatch',
-]);
+// Which codes are the caller's input, and which a refused signature: the
+// core's table (src/codes.rs, through codeInfo), never a list here.
+const classOf = (code) => codeInfo(code)?.class;
 
 /**
  * Turns an error from a 1Kosmos call (a KosmosError from the core's parser,
@@ -70,7 +65,7 @@ export function fromKosmos(e) {
       if (upstream >= 500) return new HttpError(503, 'upstream_unavailable', '1Kosmos is unavailable; retry later', { headers });
       return new HttpError(502, 'upstream_error', `1Kosmos answered with status ${upstream}`);
     }
-    if (INPUT_CODES.has(e.code)) return new HttpError(400, e.code, e.message, { field: e.field });
+    if (classOf(e.code) === 'bad_input') return new HttpError(codeInfo(e.code).http_status, e.code, e.message, { field: e.field });
     if (e.code === 'malformed_response') return new HttpError(502, 'upstream_malformed', `1Kosmos sent an answer the worker cannot read: ${e.message}`);
     if (e.code === 'unsupported') return new HttpError(501, 'not_supported', e.message);
     return new HttpError(500, 'internal', e.message);
@@ -86,8 +81,8 @@ export function fromVerification(e, what) {
   if (e instanceof HttpError) return e;
   if (e && e.name === 'KosmosError') {
     if (e.code === 'payload_too_large') return new HttpError(413, 'body_too_large', e.message);
-    if (SIGNATURE_CODES.has(e.code)) return new HttpError(401, e.code, `${what}: ${e.message}`, { field: e.field });
-    if (e.code === 'invalid_secret') return new HttpError(500, 'misconfigured', `${what}: the configured secret is not usable`);
+    if (classOf(e.code) === 'not_authentic') return new HttpError(codeInfo(e.code).http_status, e.code, `${what}: ${e.message}`, { field: e.field });
+    if (classOf(e.code) === 'configuration') return new HttpError(500, 'misconfigured', `${what}: the configured secret is not usable`);
   }
   return new HttpError(401, 'unauthorized', `${what}: the signature could not be verified`);
 }
@@ -96,7 +91,7 @@ export function fromVerification(e, what) {
 export function fromPolicy(e) {
   if (e instanceof HttpError) return e;
   if (e && e.name === 'KosmosError') {
-    if (e.code === 'invalid_policy') return new HttpError(500, 'misconfigured', 'the configured policy does not compile');
+    if (classOf(e.code) === 'configuration') return new HttpError(500, 'misconfigured', 'the configured policy does not compile');
     return new HttpError(400, e.code === 'internal' ? 'invalid_context' : e.code, e.message, { field: e.field });
   }
   return new HttpError(500, 'internal', 'the policy could not be evaluated');

@@ -1,6 +1,7 @@
 // kosmos-connect edge service: the Cloudflare Worker that Descope flows call
 // (Generic HTTP connector) and 1Kosmos webhooks reach, publishing results to
 // Salesforce. See README.md "The Worker" for the bindings and secrets.
+import { auditMarks, descopeAuditWebhook } from './audit.js';
 import { coreVersion } from './core.js';
 import { preflight, withCors } from './cors.js';
 import * as descope from './descope.js';
@@ -24,8 +25,11 @@ const route = router({
   'POST /v1/descope/step-up-result': descope.stepUpResult,
   'POST /v1/descope/risk': descope.risk,
   'POST /v1/webhooks/1kosmos': kosmosWebhook,
+  'POST /v1/webhooks/descope-audit': descopeAuditWebhook,
+  'POST /v1/descope/audit-marks': auditMarks,
   'GET /v1/oidc/start': oidc.start,
   'GET /v1/oidc/callback': oidc.callback,
+  'GET /v1/oidc/result': oidc.result,
   'GET /healthz': () => json({ status: 'ok', core: coreVersion() }),
   // Where the local stand-ins are (set by `npm start` only), for the playground.
   'GET /__sandbox': (_request, env) => {

@@ -10,6 +10,13 @@
 //     checks and clears the cookie, refuses a second use of the same state,
 //     exchanges the code and validates the ID token in the core, and answers
 //     JSON `{ status: "verified", sub, acr, amr, auth_time, verified_claims, return_to }`.
+//     When `return_to` is a path on this Worker, the answer is instead 303 to
+//     that path, and the same JSON (or the error) waits, sealed in the cookie
+//     `kosmos_oidc_result` (Max-Age RESULT_TTL_S), for one read at
+//   GET /v1/oidc/result
+//     which answers what the callback would have answered (status and body)
+//     and clears it. The result never travels in a URL, so a page cannot be
+//     handed a forged one.
 //
 // The cookie is `iv.ciphertext`, both base64url: the JSON state sealed with
 // AES-256-GCM (WebCrypto) under a key derived from OIDC_COOKIE_SECRET by
@@ -18,13 +25,16 @@
 // verifier and nonce nor change anything without the open failing. HttpOnly,
 // SameSite=Lax (the provider's redirect back is a top-level GET), Secure except
 // on loopback, Path=/v1/oidc, Max-Age OIDC_COOKIE_TTL_S (default 600).
-import { KosmosError, buildOidcAuthorization, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
+import { KosmosError, buildOidcAuthorization, codeInfo, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
 import { config } from './config.js';
 import { HttpError, json } from './errors.js';
 import { shardFor } from './replay.js';
 
 const COOKIE = 'kosmos_oidc';
+const RESULT_COOKIE = 'kosmos_oidc_result';
 const COOKIE_PATH = '/v1/oidc';
+/** How long a result waits for the page at `return_to` to read it, in seconds. */
+const RESULT_TTL_S = 120;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -50,7 +60,8 @@ function fromB64url(text) {
 }
 
 const HKDF_INFO = encoder.encode('kosmos-oidc-cookie-v2');
-const AAD = encoder.encode(`${COOKIE};${COOKIE_PATH}`);
+// The cookie's name and path are the additional data: a state cookie never opens as a result, nor the reverse.
+const aad = (name) => encoder.encode(`${name};${COOKIE_PATH}`);
 const IV_BYTES = 12;
 
 const keys = new Map();
@@ -73,21 +84,21 @@ function sealKey(secret) {
   return key;
 }
 
-async function seal(secret, value) {
+async function seal(secret, value, name = COOKIE) {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: AAD }, await sealKey(secret), encoder.encode(JSON.stringify(value)));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(name) }, await sealKey(secret), encoder.encode(JSON.stringify(value)));
   return `${b64url(iv)}.${b64url(new Uint8Array(sealed))}`;
 }
 
 /** The cookie's value when it opens under the key, else undefined. */
-async function unseal(secret, text) {
+async function unseal(secret, text, name = COOKIE) {
   const dot = text.indexOf('.');
   if (dot < 0 || text.length > 4096) return undefined;
   const iv = fromB64url(text.slice(0, dot));
   const sealed = fromB64url(text.slice(dot + 1));
   if (!iv || iv.length !== IV_BYTES || !sealed) return undefined;
   try {
-    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: AAD }, await sealKey(secret), sealed);
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad(name) }, await sealKey(secret), sealed);
     return JSON.parse(decoder.decode(plain));
   } catch {
     return undefined;
@@ -104,9 +115,9 @@ function readCookie(request, name) {
   return undefined;
 }
 
-function cookieHeader(request, value, maxAge) {
+function cookieHeader(request, value, maxAge, name = COOKIE) {
   const secure = LOOPBACK.has(new URL(request.url).hostname) ? '' : '; Secure';
-  return `${COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
+  return `${name}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
 }
 
 // --- provider, client, return_to ------------------------------------------------
@@ -146,32 +157,42 @@ function client(request, env) {
   };
 }
 
-/** `return_to`: a path on this Worker, or a URL on this Worker's origin or an ALLOWED_ORIGINS origin. */
+/**
+ * `return_to`: a path on this Worker (kept as the normalized path, query and
+ * fragment; the callback redirects there), or a URL on this Worker's origin or
+ * an ALLOWED_ORIGINS origin (kept as given; the callback answers JSON naming it).
+ * Control characters and backslashes are refused outright: browsers drop or
+ * reinterpret them, which is how `/\t/evil.example` becomes `//evil.example`.
+ */
 function returnTo(request, env, value) {
   if (value === null || value === '') return undefined;
   const bad = () => new HttpError(400, 'invalid_input', '`return_to` must be a path here or a URL on an allowed origin', { field: 'return_to' });
-  if (value.length > 2048) throw bad();
-  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return value;
+  if (value.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(value)) throw bad();
+  const own = new URL(request.url).origin;
   let u;
   try {
-    u = new URL(value);
+    u = value.startsWith('/') ? new URL(value, own) : new URL(value);
   } catch {
     throw bad();
   }
-  const own = new URL(request.url).origin;
+  if (value.startsWith('/')) {
+    const path = `${u.pathname}${u.search}${u.hash}`;
+    // `/.//evil.example` normalizes to `//evil.example`: another host to a browser.
+    if (u.origin !== own || !isLocalPath(path)) throw bad();
+    return path;
+  }
   if (u.origin !== own && !config(env).allowedOrigins().has(u.origin)) throw bad();
   return u.href;
 }
 
+/** A same-origin path a Location header may name: one leading slash, nothing a browser reads as another host. */
+function isLocalPath(path) {
+  return typeof path === 'string' && path.startsWith('/') && !path.startsWith('//') && !/[\u0000-\u001f\u007f\\]/.test(path);
+}
+
 // --- errors -----------------------------------------------------------------------
 
-const TOKEN_CODES = new Set([
-  'token_too_large', 'malformed_token', 'alg_none', 'hmac_alg_rejected', 'unsupported_alg', 'alg_not_allowed',
-  'unsupported_critical_header', 'no_matching_key', 'key_type_mismatch', 'key_use_forbidden', 'key_alg_mismatch',
-  'key_ops_forbidden', 'invalid_key', 'bad_signature', 'missing_claim', 'invalid_claim', 'audience_mismatch',
-  'untrusted_audience', 'azp_mismatch', 'token_expired', 'token_not_yet_valid', 'issued_in_future',
-  'nonce_mismatch', 'acr_not_satisfied', 'auth_time_too_old', 'issuer_mismatch', 'unexpected_typ', 'hash_mismatch',
-]);
+// ID token (and JWKS key) refusals are the core's `not_authentic` codes (src/codes.rs).
 
 /** Turns an OIDC failure into the Worker's answer. */
 function fromOidc(e) {
@@ -210,7 +231,7 @@ function fromOidc(e) {
       }
       return new HttpError(400, e.code, e.message, { field: e.field });
     default:
-      if (TOKEN_CODES.has(e.code)) return new HttpError(401, e.code, `the ID token was refused: ${e.message}`);
+      if (codeInfo(e.code)?.class === 'not_authentic') return new HttpError(codeInfo(e.code).http_status, e.code, `the ID token was refused: ${e.message}`);
       return new HttpError(500, 'internal', 'the step-up could not be completed');
   }
 }
@@ -254,19 +275,48 @@ export async function start(request, env) {
 
 /** GET /v1/oidc/callback */
 export async function callback(request, env) {
-  const clear = { 'set-cookie': cookieHeader(request, '', 0) };
+  const cfg = config(env).oidc();
+  const headers = new Headers({ 'cache-control': 'no-store' });
+  headers.append('set-cookie', cookieHeader(request, '', 0));
+  let saved;
+  let status;
+  let body;
   try {
-    return json(await finish(request, env), 200, clear);
+    saved = await openState(request, cfg);
+    body = await finish(request, env, saved);
+    status = 200;
   } catch (e) {
     const err = fromOidc(e);
-    err.headers = { ...err.headers, ...clear };
-    throw err;
+    if (!isLocalPath(saved?.return_to)) {
+      err.headers = { ...err.headers, 'set-cookie': headers.get('set-cookie') };
+      throw err;
+    }
+    status = err.status;
+    body = { error: { code: err.code, message: err.message, ...(err.field === undefined ? {} : { field: err.field }) } };
   }
+  if (!isLocalPath(saved.return_to)) return json(body, status, { 'set-cookie': headers.get('set-cookie') });
+  // Back to the page that started, with the answer waiting for it in a sealed cookie.
+  const result = await seal(cfg.cookieSecret, { status, body, exp: nowS() + RESULT_TTL_S }, RESULT_COOKIE);
+  headers.append('set-cookie', cookieHeader(request, result, RESULT_TTL_S, RESULT_COOKIE));
+  headers.set('location', saved.return_to);
+  return new Response(null, { status: 303, headers });
 }
 
-async function finish(request, env) {
-  const c = config(env);
-  const cfg = c.oidc();
+/** GET /v1/oidc/result: the answer of the last callback that redirected, once. */
+export async function result(request, env) {
+  const cfg = config(env).oidc();
+  const clear = { 'set-cookie': cookieHeader(request, '', 0, RESULT_COOKIE) };
+  const raw = readCookie(request, RESULT_COOKIE);
+  const saved = raw ? await unseal(cfg.cookieSecret, raw, RESULT_COOKIE) : undefined;
+  if (!saved || typeof saved.status !== 'number' || typeof saved.body !== 'object' || saved.body === null
+    || typeof saved.exp !== 'number' || saved.exp < nowS()) {
+    throw new HttpError(404, 'no_result', 'no step-up result is waiting in this browser: start one at /v1/oidc/start', { headers: clear });
+  }
+  return json(saved.body, saved.status, clear);
+}
+
+/** Opens the state cookie; throws when it is missing or does not open (its age is checked by `finish`). */
+async function openState(request, cfg) {
   const raw = readCookie(request, COOKIE);
   if (raw === undefined || raw === '') {
     throw new HttpError(400, 'missing_state_cookie', 'no step-up is in progress in this browser (the cookie is missing): start again at /v1/oidc/start');
@@ -275,6 +325,13 @@ async function finish(request, env) {
   if (!saved || typeof saved.pending !== 'object' || saved.pending === null || typeof saved.exp !== 'number') {
     throw new HttpError(400, 'invalid_state_cookie', 'the step-up cookie is not valid: start again at /v1/oidc/start');
   }
+  // Expired: still a cookie this Worker sealed, so the error can go back to `return_to`.
+  return saved;
+}
+
+async function finish(request, env, saved) {
+  const c = config(env);
+  const cfg = c.oidc();
   if (saved.exp < nowS()) throw new HttpError(400, 'state_expired', 'the step-up took too long: start again at /v1/oidc/start');
   const p = await provider(env);
   const cl = client(request, env);

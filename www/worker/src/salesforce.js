@@ -6,6 +6,7 @@
 // record); the caller records which steps are done, so a retried hand-off
 // does only what is left and nothing is published twice.
 import { boundedText } from './body.js';
+import { idvVerdict, isRetryableStatus, parseIal, stepUpVerdict } from './core.js';
 
 /** A failed Salesforce call. `retryable` is false when Salesforce refused the data itself. */
 export class SalesforceError extends Error {
@@ -23,16 +24,23 @@ const WHO_PREFIXES = new Set(['003', '00Q']);
 
 const round4 = (n) => Math.round(n * 10_000) / 10_000;
 
-/** approved | rejected | pending: what the verification means for the action waiting on it. */
-export function outcomeOf(ev) {
-  if (ev.kind === 'step_up') {
-    if (ev.match_result === 'match') return 'approved';
-    if (ev.match_result === 'pending' || ev.status === 'pending' || ev.status === 'in_progress') return 'pending';
-    return 'rejected';
+/**
+ * The core's verdict on a verification event: an IDV at the IAL recorded at
+ * its start (`metadata.required_ial`), else at `requiredIal` (the Worker's
+ * `REQUIRED_IAL`); a step-up as the core judges it.
+ */
+export function verdictOf(ev, requiredIal) {
+  if (ev.kind === 'step_up') return stepUpVerdict({ status: ev.status, match_result: ev.match_result ?? null, confidence: ev.confidence ?? null });
+  let required = requiredIal;
+  const recorded = ev.metadata?.required_ial;
+  if (typeof recorded === 'string' && recorded !== '') {
+    try {
+      required = parseIal(recorded);
+    } catch {
+      // an unreadable recorded level falls back to the Worker's
+    }
   }
-  if (ev.status === 'completed' && ev.ial_level) return 'approved';
-  if (ev.status === 'pending' || ev.status === 'in_progress') return 'pending';
-  return 'rejected';
+  return idvVerdict({ status: ev.status, ial_level: ev.ial_level ?? null }, required);
 }
 
 const DECISIONS = new Set(['allow', 'step_up', 'verify_identity', 'deny']);
@@ -62,8 +70,9 @@ function subjectOf(ev) {
  * a 15- or 18-character Salesforce id).
  * @param {object} ev from core.readVerificationEvent
  * @param {{ webhookId: string, timestamp: number }} delivery
+ * @param {string} requiredIal the IAL an IDV must reach when its start recorded none
  */
-export function recordsFor(ev, delivery) {
+export function recordsFor(ev, delivery, requiredIal) {
   const occurredAt = ev.occurred_at && !Number.isNaN(Date.parse(ev.occurred_at))
     ? new Date(Date.parse(ev.occurred_at)).toISOString()
     : new Date(delivery.timestamp * 1000).toISOString();
@@ -85,13 +94,15 @@ export function recordsFor(ev, delivery) {
 
   let task = null;
   if (related) {
+    const verdict = verdictOf(ev, requiredIal);
     const lines = [
       `${ev.kind === 'step_up' ? 'Step-up challenge' : 'IDV session'}: ${ev.verification_id}`,
-      `Outcome: ${outcomeOf(ev)}`,
+      `Outcome: ${verdict.outcome}`,
+      `Verdict: ${verdict.reason}`,
       `Status: ${ev.status}`,
       `Asked by: ${event.Decision__c}${ev.metadata?.rule ? ` (rule ${String(ev.metadata.rule).slice(0, 64)})` : ''}`,
     ];
-    if (ev.metadata?.required_ial) lines.push(`Required assurance: ${String(ev.metadata.required_ial).slice(0, 8)}`);
+    if (verdict.required_ial) lines.push(`Required assurance: ${verdict.required_ial}`);
     if (ev.metadata?.action_type) lines.push(`Action: ${String(ev.metadata.action_type).slice(0, 64)}`);
     if (ev.user_id) lines.push(`User: ${event.User_Id__c}`);
     if (ev.match_result) lines.push(`Match: ${ev.match_result}${typeof ev.confidence === 'number' ? ` (confidence ${event.Confidence__c})` : ''}`);
@@ -209,7 +220,8 @@ async function create(sf, fetchImpl, sobject, fields) {
       if (parsed.success === false) throw new SalesforceError(`salesforce did not create ${sobject}`, { status: res.status, retryable: false });
       return parsed;
     }
-    const retryable = res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500;
+    // Whether this status may succeed later is the core's rule (the 401 refresh-once above is transport).
+    const retryable = isRetryableStatus(res.status);
     let detail = '';
     try {
       const errs = JSON.parse(text);

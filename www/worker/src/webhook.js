@@ -14,7 +14,7 @@
 // retried delivery after a failed hand-off publishes only what is left.
 import { readBytes, text } from './body.js';
 import { config } from './config.js';
-import { readVerificationEvent, webhookVerifier } from './core.js';
+import { nextAttempt, readVerificationEvent, webhookVerifier } from './core.js';
 import { HttpError, fromVerification, json } from './errors.js';
 import { shardFor } from './replay.js';
 import { SalesforceError, publish, recordsFor } from './salesforce.js';
@@ -50,7 +50,7 @@ export async function kosmosWebhook(request, env) {
     const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
     if (kept) ev.metadata = { ...kept, ...ev.metadata };
   }
-  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now });
+  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now }, cfg.requiredIal());
 
   const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
   const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
@@ -85,10 +85,18 @@ export async function kosmosWebhook(request, env) {
   return json({ status: 'published', id });
 }
 
-/** Backoff for the queue consumer: base * 2^(attempts-1), at most 15 minutes. */
+/**
+ * Backoff for the queue consumer, from the core's retry policy: jittered
+ * exponential from HANDOFF_RETRY_BASE_S, at most 15 minutes. The queue's
+ * max_retries (then the dead-letter queue) bounds the attempts, so the
+ * policy's own bound is set past it.
+ */
 function delayFor(env, attempts) {
   const base = Number(env.HANDOFF_RETRY_BASE_S ?? 10);
-  return Math.min(900, Math.max(0, Math.round(base * 2 ** Math.max(0, attempts - 1))));
+  const baseMs = Number.isFinite(base) && base >= 0 ? Math.min(base, 3600) * 1000 : 10_000;
+  const policy = { max_attempts: 11, base_delay_ms: baseMs, max_delay_ms: 900_000 };
+  const ms = nextAttempt({ retryable: true }, Math.min(Math.max(1, attempts), 10), policy);
+  return Math.round((ms ?? 900_000) / 1000);
 }
 
 /**

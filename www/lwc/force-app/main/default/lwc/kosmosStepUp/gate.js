@@ -48,7 +48,8 @@ export function policyFor(config) {
     const currency = String(config.currency || 'USD').trim().toUpperCase();
     const stepUpAbove = number(config.stepUpAbove, 'Step-up threshold');
     const verifyAbove = number(config.verifyAbove, 'Identity proofing threshold');
-    const requiredIal = Number(String(config.requiredIal || 'IAL2').replace(/\D/g, '')) || 2;
+    // Any spelling of an IAL (`IAL2`, `ial2`, `2`, `nist_800_63A_ial_2`): the core's policy compiler reads it.
+    const requiredIal = String(config.requiredIal || 'IAL2').trim();
     const maxAge = number(config.stepUpMaxAgeS, 'Step-up max age') ?? 300;
     // Thresholds are decimals in major units; the core converts them to
     // minor units exactly with the currency's exponent.

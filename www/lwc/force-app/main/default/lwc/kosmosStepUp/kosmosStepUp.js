@@ -540,6 +540,7 @@ export default class KosmosStepUp extends LightningElement {
         let done;
         try {
             done = await pollResult(fetch, {
+                kosmos,
                 workerUrl: this.workerUrl,
                 kind,
                 id: this._verificationId,

@@ -35,10 +35,6 @@ export const FLOWS = {
     }
 };
 
-const FINAL_STATUSES = ['completed', 'failed', 'expired', 'declined', 'cancelled', 'canceled'];
-const CANCELLED = ['cancelled', 'canceled'];
-const IAL_RANK = { IAL1: 1, IAL2: 2, IAL3: 3 };
-
 function seconds(ms) {
     const s = Math.max(1, Math.round(ms / 1000));
     return s === 1 ? '1 second' : `${s} seconds`;
@@ -148,31 +144,19 @@ export async function startVerification(fetchFn, { workerUrl, kind, body, timeou
 }
 
 /**
- * Whether a result is final, and how it ended:
- * `{ final: false }` while pending, else `{ final: true, outcome }` with
- * outcome `match` | `no_match` | `verified` | `not_verified` | `expired` |
- * `cancelled` (the person cancelled on the phone) | `failed`.
- * A step-up is final once `match_result` is `match`, `no_match` or
- * `cancelled`, or its status is a final one; an IDV once its status is final,
- * and it is `verified` only when completed at `requiredIal` or above.
+ * Whether a result is final, and how it ended, as the kosmos-connect core
+ * judges it (`kosmos.idvVerdict` / `kosmos.stepUpVerdict`: the same rule the
+ * Worker applies to its answers and to the Salesforce records). Returns
+ * `{ final, outcome, verdict }`, outcome being what the component shows:
+ * `match` | `verified` (approved), `no_match` | `not_verified` (IDV
+ * completed below `requiredIal`) | `expired` | `cancelled` | `failed`.
  */
-export function classifyResult(kind, result, requiredIal = 'IAL1') {
-    const status = typeof result.status === 'string' ? result.status.toLowerCase() : '';
-    if (kind === 'step_up') {
-        const m = typeof result.match_result === 'string' ? result.match_result.toLowerCase() : '';
-        if (m === 'match') return { final: true, outcome: 'match' };
-        if (m === 'no_match') return { final: true, outcome: 'no_match' };
-        if (CANCELLED.includes(m) || CANCELLED.includes(status)) return { final: true, outcome: 'cancelled' };
-        if (status === 'expired') return { final: true, outcome: 'expired' };
-        if (FINAL_STATUSES.includes(status)) return { final: true, outcome: 'failed' };
-        return { final: false };
-    }
-    if (!FINAL_STATUSES.includes(status)) return { final: false };
-    if (status === 'expired') return { final: true, outcome: 'expired' };
-    if (CANCELLED.includes(status)) return { final: true, outcome: 'cancelled' };
-    if (status !== 'completed') return { final: true, outcome: 'failed' };
-    const reached = IAL_RANK[String(result.ial_level).toUpperCase()] || 0;
-    return { final: true, outcome: reached >= (IAL_RANK[requiredIal] || 1) ? 'verified' : 'not_verified' };
+export function classifyResult(kosmos, kind, result, requiredIal = 'IAL2') {
+    const verdict = kind === 'step_up' ? kosmos.stepUpVerdict(result) : kosmos.idvVerdict(result, requiredIal);
+    if (!verdict.final) return { final: false, verdict };
+    if (verdict.outcome === 'approved') return { final: true, outcome: kind === 'step_up' ? 'match' : 'verified', verdict };
+    const shown = { no_match: 'no_match', ial_below_required: 'not_verified', expired: 'expired', cancelled: 'cancelled' };
+    return { final: true, outcome: shown[verdict.reason] || 'failed', verdict };
 }
 
 /** Delay before poll number `attempt` (0-based): initial * factor^attempt, capped. */
@@ -203,10 +187,12 @@ const realSleep = (ms, signal) =>
  * or `deadlineMs` passes (WorkerError kind `deadline`). Transient failures
  * (timeouts, network errors, 429/5xx) are retried within the deadline; any
  * other error ends polling at once. `onPoll(result, attempt)` sees every
- * answer. Returns `{ result, outcome }`.
+ * answer. `kosmos` is the kosmos-connect module (its verdicts decide). Returns
+ * `{ result, outcome, verdict }`.
  */
 export async function pollResult(fetchFn, options) {
     const {
+        kosmos,
         workerUrl,
         kind,
         id,
@@ -230,8 +216,8 @@ export async function pollResult(fetchFn, options) {
             // eslint-disable-next-line no-await-in-loop
             const result = await postJson(fetchFn, url, { [flow.idField]: id }, { timeoutMs: Math.min(requestTimeoutMs, left), signal });
             if (onPoll) onPoll(result, attempt);
-            const c = classifyResult(kind, result, requiredIal);
-            if (c.final) return { result, outcome: c.outcome };
+            const c = classifyResult(kosmos, kind, result, requiredIal);
+            if (c.final) return { result, outcome: c.outcome, verdict: c.verdict };
             lastError = undefined;
         } catch (e) {
             if (!(e instanceof WorkerError) || !e.retryable) throw e;

@@ -1,0 +1,222 @@
+//! The JSON-in / JSON-out forms of the host contracts (verdicts, IAL
+//! reading), cedar-style: each takes and returns text, is tested natively
+//! here, and `src/wasm/` wraps each in one line.
+
+use crate::kosmos::IalLevel;
+use crate::verdict::{read_ial, ResultInput, VerdictError};
+
+/// The verdict on an IDV result (`{ status, ial_level }` as JSON text, other
+/// members ignored) at `required_ial` (any form [`parse_ial`] reads), as JSON
+/// text `{ final, outcome, reason, required_ial }`.
+pub fn idv_verdict_json(result_json: &str, required_ial: &str) -> Result<String, VerdictError> {
+    let required = read_ial(required_ial, "required_ial")?;
+    Ok(ResultInput::from_json(result_json)?
+        .idv_verdict(required)?
+        .to_json())
+}
+
+/// The verdict on a step-up result (`{ status, match_result, confidence }` as
+/// JSON text) with an optional minimum confidence in `[0, 1]`, as JSON text
+/// `{ final, outcome, reason }`.
+pub fn step_up_verdict_json(
+    result_json: &str,
+    min_confidence: Option<f64>,
+) -> Result<String, VerdictError> {
+    Ok(ResultInput::from_json(result_json)?
+        .step_up_verdict(min_confidence)?
+        .to_json())
+}
+
+/// Reads an identity assurance level (`IAL2`, `ial2`, `ial_2`, `2`,
+/// `nist_800_63A_ial_2`, ...) into its one spelling `IAL1` | `IAL2` | `IAL3`;
+/// anything else is `invalid_argument` naming `field`.
+pub fn parse_ial(text: &str) -> Result<&'static str, VerdictError> {
+    read_ial(text, "ial").map(IalLevel::as_str)
+}
+
+/// A failure as hosts describe it, read from JSON.
+fn failure_from(v: &serde_json::Value, now_s: u64) -> crate::Failure {
+    let status = v
+        .get("status")
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok());
+    let retryable = v
+        .get("retryable")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or_else(|| status.is_some_and(crate::is_retryable_status));
+    let retry_after_s = match v.get("retry_after") {
+        Some(serde_json::Value::String(s)) => crate::parse_retry_after(s, now_s),
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        _ => v.get("retry_after_s").and_then(serde_json::Value::as_u64),
+    };
+    crate::Failure {
+        retryable,
+        retry_after_ms: retry_after_s.map(|s| s.saturating_mul(1000)),
+        idempotent: v
+            .get("idempotent")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(true),
+    }
+}
+
+fn policy_from(v: &serde_json::Value) -> Result<crate::RetryPolicy, crate::RetryError> {
+    let d = crate::RetryPolicy::default();
+    let num = |name: &str, default: u64| {
+        v.get(name)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(default)
+    };
+    crate::RetryPolicy {
+        max_attempts: u32::try_from(num("max_attempts", d.max_attempts.into())).unwrap_or(u32::MAX),
+        base_delay_ms: num("base_delay_ms", d.base_delay_ms),
+        max_delay_ms: num("max_delay_ms", d.max_delay_ms),
+        max_retry_after_ms: num("max_retry_after_ms", d.max_retry_after_ms),
+    }
+    .checked()
+}
+
+/// The retry policy as JSON: after `attempts` failed attempts of a call whose
+/// last failure is `failure_json` (`{ status?, retryable?, retry_after?
+/// (header value: seconds or an HTTP-date), retry_after_s?, idempotent?
+/// (default true) }`), the delay in milliseconds before the next attempt, or
+/// `None` to give up. `policy_json`: `{ max_attempts?, base_delay_ms?,
+/// max_delay_ms?, max_retry_after_ms? }` (see [`crate::RetryPolicy`]);
+/// `entropy` draws the jitter, `now_s` dates an HTTP-date `Retry-After`.
+pub fn next_attempt_json(
+    failure_json: &str,
+    attempts: u32,
+    entropy: u32,
+    now_s: u64,
+    policy_json: &str,
+) -> Result<Option<u64>, crate::RetryError> {
+    let read = |text: &str, field: &'static str| -> Result<serde_json::Value, crate::RetryError> {
+        match serde_json::from_str(text) {
+            Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+            _ => Err(crate::RetryError::shape(field)),
+        }
+    };
+    let policy = policy_from(&read(policy_json, "policy")?)?;
+    let failure = failure_from(&read(failure_json, "failure")?, now_s);
+    Ok(policy.next_attempt(&failure, attempts, entropy))
+}
+
+/// Checks metadata (a JSON object of strings) by the core's limits: at most
+/// 32 entries, keys 1 to 64 bytes without control characters, values up to
+/// 512 bytes (bytes of UTF-8, not UTF-16 units).
+pub fn check_metadata_json(json: &str) -> Result<(), crate::KosmosError> {
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(json)
+        .map_err(|_| crate::KosmosError::invalid("metadata", "must be an object of strings"))?;
+    crate::check_metadata(&map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorInfo;
+
+    #[test]
+    fn verdicts_as_text() {
+        assert_eq!(
+            idv_verdict_json(r#"{"status":"completed","ial_level":"IAL1"}"#, "ial2").unwrap(),
+            r#"{"final":true,"outcome":"rejected","reason":"ial_below_required","required_ial":"IAL2"}"#
+        );
+        assert_eq!(
+            idv_verdict_json(
+                r#"{"status":"completed","ial_level":"IAL2","verified_claims":null}"#,
+                "2"
+            )
+            .unwrap(),
+            r#"{"final":true,"outcome":"approved","reason":"completed","required_ial":"IAL2"}"#
+        );
+        assert_eq!(
+            step_up_verdict_json(
+                r#"{"status":"completed","match_result":"match","confidence":0.8}"#,
+                Some(0.9)
+            )
+            .unwrap(),
+            r#"{"final":true,"outcome":"rejected","reason":"confidence_below_required"}"#
+        );
+        let e = idv_verdict_json("{", "IAL2").unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_argument", Some("result")));
+        let e = idv_verdict_json("{}", "IAL2").unwrap_err();
+        assert_eq!(e.field(), Some("status"));
+        let e = idv_verdict_json(r#"{"status":"completed"}"#, "IAL7").unwrap_err();
+        assert_eq!(e.field(), Some("required_ial"));
+    }
+
+    #[test]
+    fn retry_as_text() {
+        let now = 1_445_412_480;
+        let p = r#"{"base_delay_ms":100}"#;
+        assert_eq!(
+            next_attempt_json(r#"{"status":503}"#, 1, 0, now, p).unwrap(),
+            Some(50)
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"status":401}"#, 1, 0, now, p).unwrap(),
+            None
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"retryable":true}"#, 1, 50, now, p).unwrap(),
+            Some(100)
+        );
+        assert_eq!(
+            next_attempt_json(
+                r#"{"status":429,"retry_after":"Wed, 21 Oct 2015 07:28:05 GMT"}"#,
+                1,
+                0,
+                now,
+                p
+            )
+            .unwrap(),
+            Some(5000)
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"status":503,"retry_after":"2"}"#, 1, 0, now, p).unwrap(),
+            Some(2000)
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"status":503,"idempotent":false}"#, 1, 0, now, p).unwrap(),
+            None
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"status":503}"#, 3, 0, now, p).unwrap(),
+            None
+        );
+        assert_eq!(
+            next_attempt_json(r#"{"status":503}"#, 1, 0, now, r#"{"max_attempts":0}"#)
+                .unwrap_err()
+                .field(),
+            Some("max_attempts")
+        );
+        assert_eq!(
+            next_attempt_json("[]", 1, 0, now, "{}")
+                .unwrap_err()
+                .field(),
+            Some("failure")
+        );
+    }
+
+    #[test]
+    fn metadata_limits_in_bytes() {
+        let key = "k".repeat(64);
+        assert!(check_metadata_json(&format!(r#"{{"{key}":"v"}}"#)).is_ok());
+        assert!(check_metadata_json(&format!(r#"{{"{key}x":"v"}}"#)).is_err());
+        // 256 two-byte characters: 256 UTF-16 units, 512 bytes (fits); one more does not.
+        let v = "é".repeat(256);
+        assert!(check_metadata_json(&format!(r#"{{"a":"{v}"}}"#)).is_ok());
+        assert!(check_metadata_json(&format!(r#"{{"a":"{v}é"}}"#)).is_err());
+        assert!(check_metadata_json(r#"{"a\u0001":"v"}"#).is_err());
+        assert!(check_metadata_json(r#"{"a":1}"#).is_err());
+    }
+
+    #[test]
+    fn ial_spellings() {
+        for s in ["IAL2", "ial2", "2", "nist_800_63A_ial_2", "ial-2"] {
+            assert_eq!(parse_ial(s).unwrap(), "IAL2");
+        }
+        // gate.js's old digit stripping read this as 800632.
+        assert_eq!(parse_ial("nist_800_63A_ial_3").unwrap(), "IAL3");
+        assert!(parse_ial("800632").is_err());
+    }
+}

@@ -1,0 +1,65 @@
+// The core's error-code table (src/codes.rs -> pkg/codes.js) is the only list
+// of codes: no hand-written list of them (a Set, an array, a union) in the
+// Worker, the component or the shim. A line naming three or more codes of the
+// table as quoted strings is such a list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CODES } from '../../pkg/codes.js';
+import { root } from './hosts.js';
+
+function sources() {
+  const out = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      if (['node_modules', 'gen', '.build', 'dist', '__tests__', 'sandbox'].includes(name)) continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(js|mjs|ts)$/.test(name)) out.push(p);
+    }
+  };
+  walk(join(root, 'www'));
+  walk(join(root, 'pkg'));
+  return out;
+}
+
+test('no hand-written list of error codes in www/ or pkg/ (outside the generated table)', () => {
+  const codes = new Set(Object.keys(CODES));
+  assert.ok(codes.size > 50);
+  const files = sources();
+  assert.ok(files.length > 20);
+  const lists = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (text.startsWith('// GENERATED')) continue;
+    text.split('\n').forEach((line, i) => {
+      const named = [...line.matchAll(/['"]([a-z_]+)['"]/g)].filter((m) => codes.has(m[1]));
+      if (named.length >= 3) lists.push(`${f.slice(root.length + 1)}:${i + 1}: ${line.trim().slice(0, 100)}`);
+    });
+  }
+  assert.deepEqual(lists, [], 'ask the core\'s table (codeInfo) instead');
+});
+
+test('the table answers classes and statuses the Worker relies on', async () => {
+  const { codeInfo } = await import('../../pkg/node.js');
+  assert.deepEqual(codeInfo('no_matching_signature'), { code: 'no_matching_signature', class: 'not_authentic', http_status: 401 });
+  assert.equal(codeInfo('invalid_policy').class, 'configuration');
+  assert.equal(codeInfo('invalid_input').http_status, 400);
+  assert.equal(codeInfo('signature_mismatch'), undefined, 'a code the core never emits');
+  assert.equal(codeInfo('toString'), undefined);
+});
+
+test('no backoff formula or retryable-status list in pkg/ or the Worker (the core\'s retry policy decides)', () => {
+  const files = sources().filter((f) => f.includes('/pkg/') || f.includes('/www/worker/src/'));
+  assert.ok(files.length > 15);
+  // Statuses of an upstream answer (`res.status`) compared by hand, exponentials, home-made jitter.
+  const patterns = [/2 \*\* /, /Math\.pow\(/, /res\.status === (408|425|429)/, /res\.status >= 500/, /Math\.random\(\)/];
+  const found = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (text.startsWith('// GENERATED')) continue;
+    for (const re of patterns) if (re.test(text)) found.push(`${f.slice(root.length + 1)}: ${re}`);
+  }
+  assert.deepEqual(found, [], 'ask nextAttempt / isRetryableStatus');
+});
