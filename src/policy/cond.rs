@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use super::context::Context;
+use super::context::{Context, V};
 use super::currency::Currency;
 use super::geo;
 use super::ip::CidrSet;
@@ -150,53 +150,26 @@ pub(super) struct Env<'c> {
     pub(super) now: u64,
 }
 
-#[expect(
-    clippy::cast_precision_loss,
-    reason = "timestamps are checked below 2^53 and amounts are compared as integers elsewhere"
-)]
-fn num(n: Option<u64>) -> Option<Val<'static>> {
-    n.map(|n| Val::Num(n as f64))
-}
-
 impl<'c> Env<'c> {
     /// The value of a built-in signal, `None` when absent.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "timestamps are checked below 2^53 and amounts are compared as integers elsewhere"
+    )]
     fn builtin(&self, b: Builtin) -> Option<Val<'c>> {
-        let c = self.ctx;
-        match b {
-            Builtin::Now => num(c.now),
-            Builtin::DeviceKnown => c.device_known.map(Val::Bool),
-            Builtin::DeviceTrusted => c.device_trusted.map(Val::Bool),
-            Builtin::DeviceId => c.device_id.as_deref().map(Val::Str),
-            Builtin::Ip => c.ip.map(Val::Ip),
-            Builtin::IpAnonymous => c.ip_anonymous.map(Val::Bool),
-            Builtin::IpVpn => c.ip_vpn.map(Val::Bool),
-            Builtin::IpTor => c.ip_tor.map(Val::Bool),
-            Builtin::IpProxy => c.ip_proxy.map(Val::Bool),
-            Builtin::IpHosting => c.ip_hosting.map(Val::Bool),
-            Builtin::GeoCountry => c.geo_country.as_deref().map(Val::Str),
-            Builtin::GeoLat => c.geo_lat.map(Val::Num),
-            Builtin::GeoLon => c.geo_lon.map(Val::Num),
-            Builtin::LastCountry => c.last_country.as_deref().map(Val::Str),
-            Builtin::LastIp => c.last_ip.map(Val::Ip),
-            Builtin::LastLat => c.last_lat.map(Val::Num),
-            Builtin::LastLon => c.last_lon.map(Val::Num),
-            Builtin::LastAt => num(c.last_at),
-            Builtin::RiskScore => c.risk_score.map(Val::Num),
-            Builtin::RiskBot => c.risk_bot.map(Val::Bool),
-            Builtin::RiskImpossibleTravel => c.risk_impossible_travel.map(Val::Bool),
-            Builtin::ActionType => c.action_type.as_deref().map(Val::Str),
+        Some(match self.ctx.get(b) {
+            V::Absent => return None,
+            V::Bool(x) => Val::Bool(*x),
+            V::Num(n) => Val::Num(*n),
+            V::Uint(n) => Val::Num(*n as f64),
             // The compiler refuses comparisons on the bare amount (they
             // would ignore the currency); this arm only serves `present`.
-            Builtin::ActionAmountMinor => c.action_amount_minor.map(|_| Val::Bool(true)),
-            Builtin::ActionCurrency => c.action_currency.map(|cur| Val::Str(cur.code())),
-            Builtin::ActionObject => c.action_object.as_deref().map(Val::Str),
-            Builtin::ActionRecordId => c.action_record_id.as_deref().map(Val::Str),
-            Builtin::UserId => c.user_id.as_deref().map(Val::Str),
-            Builtin::UserRoles => c.user_roles.as_deref().map(Val::StrSet),
-            Builtin::LastStepUpAt => num(c.last_step_up_at),
-            Builtin::LastVerificationAt => num(c.last_verification_at),
-            Builtin::CurrentIal => c.current_ial.map(|n| Val::Num(f64::from(n))),
-        }
+            V::Amount(_) => Val::Bool(true),
+            V::Str(s) => Val::Str(s),
+            V::Ip(ip) => Val::Ip(*ip),
+            V::Currency(c) => Val::Str(c.code()),
+            V::Set(list) => Val::StrSet(list),
+        })
     }
 
     /// The value of a signal, `None` when absent.
@@ -233,7 +206,7 @@ impl<'c> Env<'c> {
     fn stale(&self, stale: Option<Staleness>) -> Result<(), Option<bool>> {
         match stale {
             None => Ok(()),
-            Some(s) => match self.ctx.last_at {
+            Some(s) => match self.ctx.uint(Builtin::LastAt) {
                 None => Err(None),
                 Some(at) if self.age(at) > s.after_s => Err(Some(s.on_stale)),
                 Some(_) => Ok(()),
@@ -247,7 +220,13 @@ impl<'c> Env<'c> {
             Test::Cmp { sig, cmp } => compare(cmp, self.get(*sig)?),
             Test::Present { sig, want } => Some(self.get(*sig).is_some() == *want),
             Test::AnonymousIp => {
-                let flags = [c.ip_anonymous, c.ip_vpn, c.ip_tor, c.ip_proxy];
+                let flags = [
+                    Builtin::IpAnonymous,
+                    Builtin::IpVpn,
+                    Builtin::IpTor,
+                    Builtin::IpProxy,
+                ]
+                .map(|f| c.flag(f));
                 if flags.contains(&Some(true)) {
                     Some(true)
                 } else if flags.iter().all(Option::is_none) {
@@ -260,15 +239,19 @@ impl<'c> Env<'c> {
                 if let Err(answer) = self.stale(*stale) {
                     return answer;
                 }
-                Some(c.geo_country.as_deref()? != c.last_country.as_deref()?)
+                Some(c.str(Builtin::GeoCountry)? != c.str(Builtin::LastCountry)?)
             }
             Test::ImpossibleTravel {
                 max_speed_kmh,
                 min_distance_km,
                 stale,
             } => {
-                let (lat, lon) = (c.geo_lat?, c.geo_lon?);
-                let (last_lat, last_lon, at) = (c.last_lat?, c.last_lon?, c.last_at?);
+                let (lat, lon) = (c.num(Builtin::GeoLat)?, c.num(Builtin::GeoLon)?);
+                let (last_lat, last_lon, at) = (
+                    c.num(Builtin::LastLat)?,
+                    c.num(Builtin::LastLon)?,
+                    c.uint(Builtin::LastAt)?,
+                );
                 if let Err(answer) = self.stale(*stale) {
                     return answer;
                 }
@@ -279,9 +262,9 @@ impl<'c> Env<'c> {
                 thresholds,
                 on_other_currency,
             } => {
-                let amount = c.action_amount_minor?;
+                let amount = c.amount_minor()?;
                 // INVARIANT: the context reader refuses an amount without a currency.
-                let cur = c.action_currency?;
+                let cur = c.currency()?;
                 Some(
                     thresholds
                         .iter()
@@ -289,8 +272,10 @@ impl<'c> Env<'c> {
                         .map_or(*on_other_currency, |&(_, limit)| amount > limit),
                 )
             }
-            Test::StepUpOlderThan(s) => c.last_step_up_at.map(|at| self.age(at) > *s),
-            Test::VerificationOlderThan(s) => c.last_verification_at.map(|at| self.age(at) > *s),
+            Test::StepUpOlderThan(s) => c.uint(Builtin::LastStepUpAt).map(|at| self.age(at) > *s),
+            Test::VerificationOlderThan(s) => c
+                .uint(Builtin::LastVerificationAt)
+                .map(|at| self.age(at) > *s),
         }
     }
 }

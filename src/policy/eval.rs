@@ -7,6 +7,7 @@ use super::cond::Env;
 use super::context::Context;
 use super::error::PolicyError;
 use super::model::{Decision, DecisionKind, Outcome, StepUpRequirement};
+use super::signal::Builtin;
 use crate::kosmos::IalLevel;
 
 /// Why an outcome is already met, for the reasons line.
@@ -68,10 +69,14 @@ impl Policy {
         // Time is compared only against a timestamp the context carries; with
         // none of them present, `now` is never read (comparisons on `now`
         // itself treat it as absent).
-        let stamped = ctx.last_at.is_some()
-            || ctx.last_step_up_at.is_some()
-            || ctx.last_verification_at.is_some();
-        let now = match ctx.now {
+        let stamped = [
+            Builtin::LastAt,
+            Builtin::LastStepUpAt,
+            Builtin::LastVerificationAt,
+        ]
+        .iter()
+        .any(|f| ctx.uint(*f).is_some());
+        let now = match ctx.now() {
             Some(now) => now,
             None if self.needs_now && stamped => {
                 return Err(PolicyError::BadContext {
@@ -131,10 +136,7 @@ impl Policy {
                 .filter_map(|&i| self.rules.get(i).map(|r| r.id.clone()))
                 .collect(),
             required_ial: match decision {
-                DecisionKind::VerifyIdentity => outcome
-                    .required_ial
-                    .and_then(|n| IalLevel::from_number(n.into()))
-                    .map(|l| l.as_str().to_owned()),
+                DecisionKind::VerifyIdentity => outcome.required_ial,
                 _ => None,
             },
             step_up: match decision {
@@ -153,18 +155,18 @@ fn effective(o: &Outcome, env: &Env<'_>) -> Option<Met> {
     match o.kind {
         DecisionKind::StepUp => {
             let max_age_s = o.max_age_s.unwrap_or(0);
-            let at = c.last_step_up_at?;
+            let at = c.uint(Builtin::LastStepUpAt)?;
             let age_s = env.now.saturating_sub(at);
             (max_age_s > 0 && age_s <= max_age_s).then_some(Met::StepUp { age_s, max_age_s })
         }
         DecisionKind::VerifyIdentity => {
-            let required = o.required_ial.unwrap_or(2);
-            let current = c.current_ial?;
+            let required = o.required_ial.map_or(2, IalLevel::number);
+            let current = c.current_ial()?;
             if current < required {
                 return None;
             }
             if let Some(max) = o.max_age_s {
-                let at = c.last_verification_at?;
+                let at = c.uint(Builtin::LastVerificationAt)?;
                 if env.now.saturating_sub(at) > max {
                     return None;
                 }

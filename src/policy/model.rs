@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::kosmos::IalLevel;
+
 /// The four decisions, ordered from least to most strict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,8 +35,8 @@ impl DecisionKind {
 pub struct Outcome {
     /// The decision.
     pub kind: DecisionKind,
-    /// For `verify_identity`: the IAL required (1 to 3).
-    pub required_ial: Option<u8>,
+    /// For `verify_identity`: the IAL required.
+    pub required_ial: Option<IalLevel>,
     /// For `step_up`: a previous step-up at most this many seconds old
     /// satisfies the rule (0: always step up). For `verify_identity`, when
     /// set: a verification older than this no longer satisfies the rule.
@@ -63,7 +65,7 @@ pub struct Decision {
     pub matched_rules: Vec<String>,
     /// For `verify_identity`: as `IAL1`..`IAL3`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub required_ial: Option<String>,
+    pub required_ial: Option<IalLevel>,
     /// For `step_up`: its freshness window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_up: Option<StepUpRequirement>,

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::context::ACTION_TYPES;
 use super::currency::Currency;
-use super::signal::BUILTINS;
+use super::signal::SIGNALS;
+use super::vocab::ACTION_TYPES;
 use super::{Policy, PolicyError};
 
 fn schema() -> Value {
@@ -33,7 +33,7 @@ fn schema_enums_match_the_code() {
         strings(&defs["action_type"]["anyOf"][0]["enum"]),
         ACTION_TYPES
     );
-    let builtins: Vec<&str> = BUILTINS.iter().map(|b| b.0).collect();
+    let builtins: Vec<&str> = SIGNALS.iter().map(|b| b.path).collect();
     assert_eq!(strings(&defs["signal_name"]["anyOf"][0]["enum"]), builtins);
     // Every predicate key the compiler knows has a schema branch, and back.
     let mut keys: Vec<&str> = defs["condition"]["oneOf"]
@@ -43,7 +43,10 @@ fn schema_enums_match_the_code() {
         .map(|b| b["required"][0].as_str().unwrap())
         .collect();
     keys.sort_unstable();
-    let mut known = super::compile::PREDICATES.to_vec();
+    let mut known: Vec<&str> = super::predicates::PREDICATES
+        .iter()
+        .map(|p| p.name)
+        .collect();
     known.sort_unstable();
     assert_eq!(keys, known);
 }
@@ -100,7 +103,7 @@ fn default_outcome_can_be_met_too() {
         vec!["no rule matched; the default applies, met by the current IAL2 (IAL2 required)"]
     );
     let d = p.decide(&json!({"current_ial": 1})).unwrap();
-    assert_eq!(d.required_ial.as_deref(), Some("IAL2"));
+    assert_eq!(d.required_ial.map(|l| l.as_str()), Some("IAL2"));
 }
 
 #[test]
