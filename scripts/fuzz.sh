@@ -14,7 +14,16 @@ n=0
 for t in $targets; do
   mkdir -p "fuzz/corpus/$t"
   echo "fuzz: $t for ${secs}s"
-  cargo +nightly fuzz run -O "$t" -- -max_total_time="$secs" -max_len=8192 -rss_limit_mb=2048 2>&1 | tail -n 2
+  log="fuzz/artifacts/$t.log"
+  mkdir -p fuzz/artifacts
+  if ! cargo +nightly fuzz run -O "$t" -- -max_total_time="$secs" -max_len=8192 -rss_limit_mb=2048 >"$log" 2>&1; then
+    # Say what broke, not only that something did: the panic and the input.
+    grep -m1 -A2 "panicked at" "$log" || true
+    grep -E "SUMMARY|Test unit written to" "$log" || tail -n 20 "$log"
+    echo "fuzz: $t failed (full log: $log)"
+    exit 1
+  fi
+  tail -n 1 "$log"
   n=$((n + 1))
 done
 echo "fuzz: $n passed, 0 failed"

@@ -464,3 +464,33 @@ fn keys_redact_and_bad_input_never_panics() {
         assert!(!e.to_string().contains("AAAA"));
     }
 }
+
+/// Found by the fuzzer: covering the Signature field whole signs a value the
+/// new signature then changes, so it could never verify. The signer refuses.
+#[test]
+fn signing_refuses_to_cover_the_signature_fields_whole() {
+    let v = vectors();
+    let ver = HttpSigVerifier::from_json(
+        &json!({ "keys": [v["keys"]["test-shared-secret"]["private"]] }).to_string(),
+    )
+    .unwrap();
+    let mut msg = descope_request("{}");
+    msg.headers.push(("signature".into(), "".into()));
+    for comp in ["signature", "Signature-Input", "\"signature\""] {
+        let r = SignRequest {
+            keyid: "test-shared-secret".into(),
+            label: None,
+            components: vec!["@method".into(), comp.into()],
+            created: None,
+            expires: None,
+            nonce: None,
+            tag: None,
+            alg: Some("hmac-sha256".into()),
+            include_alg: false,
+            omit_keyid: false,
+        };
+        let e = ver.sign(&msg, &r, NOW, &mut Fixed).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument", "{comp}");
+        assert!(e.to_string().contains(";key="), "{comp}: {e}");
+    }
+}

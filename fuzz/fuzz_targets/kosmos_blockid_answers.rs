@@ -1,7 +1,9 @@
 //! Any status and body as a DocuVerify answer (plain, or `{"data": ...}` with
 //! any text inside): no panic.
 #![no_main]
-use kosmos_connect::{BlockIdConfig, BlockIdTenant, Curve, Entropy, EntropyUnavailable, PrivateKey};
+use kosmos_connect::{
+    BlockIdConfig, BlockIdTenant, Curve, Entropy, EntropyUnavailable, PrivateKey,
+};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -37,14 +39,21 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let status = if selector & 0x80 == 0 { 200 } else { 100 + u16::from(selector & 0x7f) * 4 };
+    let status = if selector & 0x80 == 0 {
+        200
+    } else {
+        100 + u16::from(selector & 0x7f) * 4
+    };
     let text = String::from_utf8_lossy(rest);
     let t = tenant();
     let body = if selector & 1 == 0 {
         text.to_string()
     } else {
         // A sealed answer whose plaintext is the fuzz input.
-        let sealed = t.envelope().seal(rest, &mut Counter(selector)).expect("seal");
+        let sealed = t
+            .envelope()
+            .seal(rest, &mut Counter(selector))
+            .expect("seal");
         serde_json::json!({ "data": sealed }).to_string()
     };
     let _ = t.parse_document_session(status, &[], &body);

@@ -8,7 +8,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let status = if selector & 0x80 == 0 { 200 } else { 100 + u16::from(selector & 0x7f) * 4 };
+    let status = if selector & 0x80 == 0 {
+        200
+    } else {
+        100 + u16::from(selector & 0x7f) * 4
+    };
     let op = match selector % 4 {
         0 => Operation::CreateIdvSession,
         1 => Operation::ReadIdvResult,

@@ -54,7 +54,12 @@ fuzz_target!(|data: &[u8]| {
             };
             let mut entropy = kosmos_connect::SystemEntropy;
             let _ = kosmos_connect::build_token_request(
-                &provider, &client, &pending, &code, 1_700_000_000, &mut entropy,
+                &provider,
+                &client,
+                &pending,
+                &code,
+                1_700_000_000,
+                &mut entropy,
             );
         }
     }

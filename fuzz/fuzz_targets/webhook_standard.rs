@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
         ("webhook-timestamp".to_owned(), ts.to_owned()),
         ("webhook-signature".to_owned(), sig.to_owned()),
     ];
-    if let Ok(v) = kosmos_connect::StandardWebhooks::new(&["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], 300) {
+    if let Ok(v) =
+        kosmos_connect::StandardWebhooks::new(&["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], 300)
+    {
         let _ = v.verify(&headers, body.as_bytes(), 1_649_367_553);
     }
 });

@@ -243,6 +243,21 @@ fn id_item(text: &str) -> Result<Item, HttpSigError> {
     }
 }
 
+/// `signature` or `signature-input` covered without `;key`: a signer that
+/// covers either whole signs a value its own signature then changes.
+fn signature_field_covered_whole(item: &Item) -> Option<&str> {
+    match &item.bare {
+        Bare::String(n)
+            if (n.eq_ignore_ascii_case("signature")
+                || n.eq_ignore_ascii_case("signature-input"))
+                && !item.params.iter().any(|(k, _)| k == "key") =>
+        {
+            Some(n)
+        }
+        _ => None,
+    }
+}
+
 fn header<'a>(msg: &'a Message, name: &'static str) -> Result<String, HttpSigError> {
     let v = msg.field(name)?.ok_or(HttpSigError::MissingHeader(name))?;
     if v.len() > MAX_HTTPSIG_HEADER_BYTES {
@@ -568,6 +583,12 @@ impl HttpSigVerifier {
             .iter()
             .map(|c| id_item(c))
             .collect::<Result<Vec<_>, _>>()?;
+        if let Some(name) = items.iter().find_map(signature_field_covered_whole) {
+            return Err(HttpSigError::config(
+                "components",
+                format!("`{name}` cannot be covered whole: adding this signature changes it; cover one member with `;key=\"<label>\"`"),
+            ));
+        }
         let mut params: sf::Params = vec![(
             "created".into(),
             Bare::Integer(
