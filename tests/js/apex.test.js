@@ -121,8 +121,6 @@ const TYPES = {
   fields: { root: 'CustomField', suffix: '.field-meta.xml', required: ['fullName', 'label', 'type'] },
   staticresources: { root: 'StaticResource', suffix: '.resource-meta.xml', required: ['cacheControl', 'contentType'] },
   lwc: { root: 'LightningComponentBundle', suffix: '.js-meta.xml', required: ['apiVersion', 'isExposed'] },
-  cspTrustedSites: { root: 'CspTrustedSite', suffix: '.cspTrustedSite-meta.xml', required: ['endpointUrl', 'isActive'] },
-  remoteSiteSettings: { root: 'RemoteSiteSetting', suffix: '.remoteSite-meta.xml', required: ['url', 'isActive'] },
   externalCredentials: { root: 'ExternalCredential', suffix: '.externalCredential-meta.xml', required: ['authenticationProtocol', 'label', 'externalCredentialParameters'] },
   namedCredentials: { root: 'NamedCredential', suffix: '.namedCredential-meta.xml', required: ['label', 'namedCredentialType', 'namedCredentialParameters'] },
   permissionsets: { root: 'PermissionSet', suffix: '.permissionset-meta.xml', required: ['label'] },

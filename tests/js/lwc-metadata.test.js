@@ -1,9 +1,10 @@
 // The Salesforce DX metadata under www/lwc/: the Platform Event against the
-// shared contract, the Worker's Trusted URL / Remote Site, the static
-// resource, and the component's js-meta.xml against its JavaScript.
+// shared contract, no browser access to the Worker (no Trusted URL / Remote
+// Site: the component calls the Apex gateway), the static resource, and the
+// component's js-meta.xml and Apex imports against its JavaScript and KosmosGateway.cls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './hosts.js';
 import { buildSalesforcePieces, connectModulePath, resourcePath } from '../../www/lwc/scripts/build.mjs';
@@ -65,24 +66,45 @@ test('the record checkers accept what the Worker should publish and name what is
     ]);
 });
 
-test('the Trusted URL and the Remote Site name the same Worker origin as the component default', () => {
-    const csp = readMetadata(join(forceApp, 'cspTrustedSites', 'Kosmos_Worker.cspTrustedSite-meta.xml'));
-    const remote = readMetadata(join(forceApp, 'remoteSiteSettings', 'Kosmos_Worker.remoteSite-meta.xml'));
-    assert.equal(csp.rootName, 'CspTrustedSite');
-    assert.equal(remote.rootName, 'RemoteSiteSetting');
-    assert.equal(csp.isActive, 'true');
-    assert.equal(csp.isApplicableToConnectSrc, 'true', 'fetch needs connect-src');
-    for (const k of ['FontSrc', 'FrameSrc', 'ImgSrc', 'MediaSrc', 'StyleSrc']) assert.equal(csp[`isApplicableTo${k}`], 'false', `no ${k}`);
-    assert.equal(remote.isActive, 'true');
-    assert.equal(remote.disableProtocolSecurity, 'false');
-    const url = new URL(csp.endpointUrl);
-    assert.equal(url.protocol, 'https:');
-    assert.equal(url.pathname, '/', 'an origin, no path');
-    assert.equal(remote.url, csp.endpointUrl);
+test('the browser does not call the Worker: no Trusted URL or Remote Site for it, no Worker URL attribute; the Named Credential holds the URL', () => {
+    assert.ok(!existsSync(join(forceApp, 'cspTrustedSites')), 'no CSP Trusted Site (the component makes no fetch to the Worker)');
+    assert.ok(!existsSync(join(forceApp, 'remoteSiteSettings')), 'no Remote Site (Apex calls callout:Kosmos_Worker, which the Named Credential covers)');
+    const nc = readMetadata(join(forceApp, 'namedCredentials', 'Kosmos_Worker.namedCredential-meta.xml'));
+    assert.equal(new URL(asList(nc.namedCredentialParameters).find((p) => p.parameterType === 'Url').parameterValue).protocol, 'https:');
     const meta = readMetadata(join(forceApp, 'lwc', 'kosmosStepUp', 'kosmosStepUp.js-meta.xml'));
-    const recordPage = asList(meta.targetConfigs.targetConfig).find((c) => c['@_targets'] === 'lightning__RecordPage');
-    const workerUrl = asList(recordPage.property).find((p) => p['@_name'] === 'workerUrl');
-    assert.equal(workerUrl['@_default'], csp.endpointUrl);
+    for (const c of asList(meta.targetConfigs.targetConfig)) {
+        const names = asList(c.property).map((p) => p['@_name']);
+        assert.ok(!names.includes('workerUrl'), `${c['@_targets']}: no Worker URL`);
+        assert.ok(!names.includes('userIdentifier'), `${c['@_targets']}: no user identifier (Apex uses the running user)`);
+    }
+    const dir = join(forceApp, 'lwc', 'kosmosStepUp');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+        const js = readFileSync(join(dir, f), 'utf8');
+        assert.doesNotMatch(js, /\bfetch\(\s*(?!KOSMOS_WASM)/, `${f}: the only fetch is the static resource`);
+        assert.doesNotMatch(js, /\/v1\/descope\//, `${f}: no Worker path`);
+    }
+});
+
+test('every @salesforce/apex import of the component is an @AuraEnabled method of KosmosGateway, called with its parameter names', () => {
+    const js = readFileSync(join(forceApp, 'lwc', 'kosmosStepUp', 'kosmosStepUp.js'), 'utf8');
+    const imported = [...js.matchAll(/import\s+(\w+)\s+from\s+'@salesforce\/apex\/(\w+)\.(\w+)'/g)].map((m) => ({ local: m[1], cls: m[2], method: m[3] }));
+    assert.deepEqual(imported.map((i) => i.method).sort(), ['confirmIdv', 'confirmStepUp', 'readIdv', 'readStepUp', 'startIdv', 'startStepUp']);
+    const apex = readFileSync(join(forceApp, 'classes', 'KosmosGateway.cls'), 'utf8');
+    const methods = new Map(
+        [...apex.matchAll(/@AuraEnabled\s+public\s+static\s+[\w<>, ]+?\s(\w+)\(([^)]*)\)/g)].map((m) => [m[1], m[2].split(',').map((p) => p.trim().split(/\s+/).pop()).filter(Boolean)])
+    );
+    for (const i of imported) {
+        assert.equal(i.cls, 'KosmosGateway');
+        assert.ok(methods.has(i.method), `KosmosGateway.${i.method} is @AuraEnabled`);
+    }
+    // The parameter objects the component builds (gateway.js and kosmosStepUp.js) use the Apex names.
+    const sources = ['kosmosStepUp.js', 'gateway.js'].map((f) => readFileSync(join(forceApp, 'lwc', 'kosmosStepUp', f), 'utf8')).join('\n');
+    const used = new Set([...sources.matchAll(/\b(challengeId|sessionId|requiredIal|documentTypes|livenessMode|recordId|action):/g)].map((m) => m[1]));
+    const apexParams = new Set([...methods.values()].flat());
+    for (const name of used) assert.ok(apexParams.has(name), `${name} is a KosmosGateway parameter`);
+    for (const m of ['startStepUp', 'readStepUp', 'confirmStepUp', 'startIdv', 'readIdv', 'confirmIdv']) {
+        for (const p of methods.get(m)) assert.ok(used.has(p), `the component passes ${m}'s ${p}`);
+    }
 });
 
 test('the static resource is the wasm as bytes, built not committed', () => {
@@ -134,7 +156,7 @@ test('kosmosStepUp is exposed on Opportunity, Case and Account record pages and 
         }
     }
     const names = (c) => asList(c.property).map((p) => p['@_name']);
-    for (const n of ['policyName', 'stepUpAbove', 'verifyAbove', 'workerUrl']) {
+    for (const n of ['policyName', 'stepUpAbove', 'verifyAbove', 'requiredIal']) {
         assert.ok(names(recordPage).includes(n), `record page design attribute ${n}`);
         assert.ok(names(flow).includes(n), `flow input ${n}`);
     }

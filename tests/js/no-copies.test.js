@@ -63,3 +63,21 @@ test('no backoff formula or retryable-status list in pkg/ or the Worker (the cor
   }
   assert.deepEqual(found, [], 'ask nextAttempt / isRetryableStatus');
 });
+
+test('the Lightning component has no retry, backoff or verdict of its own, and no way to the Worker but the Apex gateway', () => {
+  const dir = join(root, 'www', 'lwc', 'force-app', 'main', 'default', 'lwc', 'kosmosStepUp');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+  assert.ok(files.length >= 4);
+  // Backoff formulas, retryable-status lists, the verdict computed in the browser, Worker paths and URLs.
+  const patterns = [
+    /Math\.pow\(/, / \*\* /, /backoff/i, /\b(408|425|429|502|503|504)\b/, /status\s*>=\s*500/, /Math\.random\(\)/,
+    /\b(stepUpVerdict|idvVerdict|nextAttempt|isRetryableStatus)\b/, /\/v1\/descope\//, /workerUrl/, /workerClient/,
+  ];
+  const found = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    for (const re of patterns) if (re.test(text)) found.push(`${f.slice(root.length + 1)}: ${re}`);
+  }
+  assert.deepEqual(found, [], 'the core decides verdicts (through the Worker and Apex); the Worker retries upstream calls');
+  assert.ok(!readdirSync(dir).includes('workerClient.js'), 'the browser-side Worker client is gone');
+});

@@ -1,16 +1,15 @@
 // One verdict rule, whatever the host: the real Worker (in workerd, against
 // the 1Kosmos and Salesforce stand-ins) answers `verdict` on its result
 // endpoints and writes the same verdict into the Salesforce Task, and the
-// Lightning component's client (workerClient.js with the component's own
-// policy-only entry) reaches the same verdict on the same result, including an
-// IDV completed below the required IAL. A grep keeps the JS copies of the
-// rule from coming back.
+// Lightning component (gateway.js, reading what the Apex gateway passes on)
+// shows that verdict and computes none of its own, including for an IDV
+// completed below the required IAL. A grep keeps the JS copies of the rule
+// from coming back.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as componentCore from '../../pkg/gen/policy/node.js';
-import { classifyResult } from '../../www/lwc/force-app/main/default/lwc/kosmosStepUp/workerClient.js';
+import { outcomeOf } from '../../www/lwc/force-app/main/default/lwc/kosmosStepUp/gateway.js';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
@@ -43,14 +42,15 @@ test('an IDV completed at IAL2 when IAL3 is required: rejected by the Worker, it
   assert.equal(answer.status, 'completed');
   assert.equal(answer.ial_level, 'IAL2');
   assert.deepEqual(verdict, { final: true, outcome: 'rejected', reason: 'ial_below_required', required_ial: 'IAL3' });
-  // The component, on the very answer the Worker gave it.
-  const shown = classifyResult(componentCore, 'idv', answer, 'IAL3');
+  // The component, on the very answer the Worker gave it (Apex passes it on unchanged).
+  const shown = outcomeOf('idv', r.json);
   assert.deepEqual(shown.verdict, verdict);
   assert.equal(shown.outcome, 'not_verified');
+  assert.deepEqual(outcomeOf('idv', answer), { final: false, verdict: undefined }, 'without the Worker\'s verdict the component sees nothing final');
   // Without a required_ial the Worker's REQUIRED_IAL (ial_2 -> IAL2) applies, and IAL2 passes.
   const lenient = await post('/v1/descope/idv-result', { session_id: start.json.session_id });
   assert.deepEqual(lenient.json.verdict, { final: true, outcome: 'approved', reason: 'completed', required_ial: 'IAL2' });
-  assert.deepEqual(classifyResult(componentCore, 'idv', answer, 'IAL2').verdict, lenient.json.verdict);
+  assert.deepEqual(outcomeOf('idv', lenient.json), { final: true, outcome: 'verified', verdict: lenient.json.verdict });
   // The webhook's Task uses the level recorded at the start (IAL3), not REQUIRED_IAL.
   const task = await waitFor('the task', () => taskFor(start.json.session_id));
   assert.match(task.fields.Description, /\nOutcome: rejected\nVerdict: ial_below_required\n/);
@@ -64,7 +64,8 @@ test('step-up verdicts: the Worker and the component agree; min_confidence is th
     const r = await post('/v1/descope/step-up-result', { challenge_id: start.json.challenge_id });
     const { verdict, ...answer } = r.json;
     assert.equal(verdict.reason, reason, user);
-    assert.deepEqual(classifyResult(componentCore, 'step_up', answer).verdict, verdict, user);
+    assert.deepEqual(outcomeOf('step_up', r.json).verdict, verdict, user);
+    assert.equal(outcomeOf('step_up', answer).final, false, `${user}: no verdict, nothing final`);
     if (user === 'match@test') {
       const strict = await post('/v1/descope/step-up-result', { challenge_id: start.json.challenge_id, min_confidence: '0.99' });
       assert.deepEqual(strict.json.verdict, { final: true, outcome: 'rejected', reason: 'confidence_below_required' });

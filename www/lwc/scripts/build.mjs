@@ -6,7 +6,8 @@
 //     force-app/.../lwc/kosmosConnect/kosmosConnect.js       the `kosmos-connect/policy` browser entry + glue as one LWC module
 //     force-app/.../lwc/kosmosQr/kosmosQr.js                 the `uqr` QR encoder as one LWC module
 //   node www/lwc/scripts/build.mjs --test-page  the above, then www/lwc/.build/ (the component
-//     compiled by the open-source LWC compiler, with stubs for @salesforce/* and lightning/*)
+//     compiled by the open-source LWC compiler, with stubs for @salesforce/* and lightning/*;
+//     each '@salesforce/apex/<Class>.<method>' calls the gateway stand-in, www/lwc/dev/gateway.mjs)
 //
 // The component only decides policy in the browser (init, compilePolicy /
 // decide, salesforceContextToSignals); 1Kosmos, OIDC and webhooks run in the
@@ -107,6 +108,8 @@ function platformStubs({ resourceUrl }) {
         '@salesforce/resourceUrl/kosmosConnect': `export default ${JSON.stringify(resourceUrl)};`,
         '@salesforce/user/Id': `export default '005000000000001AAA';`
     };
+    // An imperative Apex method: `@salesforce/apex/Class.method`.
+    const apexMethod = (id) => /^@salesforce\/apex\/([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(id);
     const files = {
         'lightning/uiRecordApi': join(STUB_DIR, 'uiRecordApi.js'),
         'lightning/flowSupport': join(STUB_DIR, 'flowSupport.js')
@@ -115,7 +118,7 @@ function platformStubs({ resourceUrl }) {
         name: 'kosmos-platform-stubs',
         resolveId(id) {
             if (id in virtual) return `\0stub:${id}`;
-            if (id.startsWith('@salesforce/schema/')) return `\0stub:${id}`;
+            if (id.startsWith('@salesforce/schema/') || apexMethod(id)) return `\0stub:${id}`;
             if (id in files) return files[id];
             if (id.startsWith('@salesforce/') || id.startsWith('lightning/')) {
                 this.error(`no local stand-in for the platform module ${id}`);
@@ -126,6 +129,11 @@ function platformStubs({ resourceUrl }) {
             if (!id.startsWith('\0stub:')) return null;
             const name = id.slice('\0stub:'.length);
             if (name in virtual) return virtual[name];
+            const apex = apexMethod(name);
+            if (apex) {
+                const [, cls, method] = apex;
+                return `import { callApex } from ${JSON.stringify(join(STUB_DIR, 'apex.js'))};\nexport default function ${method}(params) { return callApex(${JSON.stringify(cls)}, ${JSON.stringify(method)}, params); }\n`;
+            }
             // @salesforce/schema/Object.Field -> { objectApiName, fieldApiName }
             const [objectApiName, fieldApiName] = name.slice('@salesforce/schema/'.length).split('.');
             return `export default ${JSON.stringify({ objectApiName, fieldApiName })};`;

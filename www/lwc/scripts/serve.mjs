@@ -1,24 +1,31 @@
-// Serves the component's local test page with the real Worker (in workerd)
-// and the 1Kosmos and Salesforce stand-ins of www/sandbox, to look at it in a
-// browser: node www/lwc/scripts/serve.mjs (after npm run build). The Worker
-// allows the page's origin (ALLOWED_ORIGINS) and has no Descope HMAC secret,
-// since the browser calls it directly.
+// Serves the component's local test page with the real Worker (in workerd),
+// the 1Kosmos and Salesforce stand-ins of www/sandbox, and the stand-in of
+// the org's Apex gateway (www/lwc/dev/gateway.mjs), to look at it in a
+// browser: node www/lwc/scripts/serve.mjs (after npm run build). As in an
+// org, the page calls only the gateway; the gateway signs each call and the
+// Worker requires the signature (DESCOPE_HMAC_SECRET), with no browser origin
+// allowed.
+import { randomBytes } from 'node:crypto';
 import { buildSalesforcePieces, buildTestPage } from './build.mjs';
 import { serveRepo } from '../../../tests/js/hosts.js';
 import { startKosmos } from '../../sandbox/kosmos.mjs';
 import { startSalesforce } from '../../sandbox/salesforce.mjs';
 import { sandboxVars, startWorker } from '../../worker/dev.mjs';
+import { startGateway } from '../dev/gateway.mjs';
 
 await buildSalesforcePieces();
 await buildTestPage();
 const { origin } = await serveRepo(Number(process.env.PORT) || 8788);
 const kosmos = await startKosmos();
 const salesforce = await startSalesforce();
-const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { ALLOWED_ORIGINS: origin }), assets: false });
+const secret = randomBytes(32).toString('base64url');
+const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { DESCOPE_HMAC_SECRET: secret }), assets: false });
 kosmos.setWebhookUrl(`${worker.url}/v1/webhooks/1kosmos`);
+const gateway = await startGateway({ workerUrl: worker.url, secret, allowOrigin: origin });
 const page = (user, amount) =>
-    `${origin}/www/lwc/.build/index.html?workerUrl=${encodeURIComponent(worker.url)}&userIdentifier=${user}&amount=${amount}&recordId=006000000000001AAA&objectApiName=Opportunity`;
-console.log(`Worker:     ${worker.url}`);
+    `${origin}/www/lwc/.build/index.html?apexUrl=${encodeURIComponent(gateway.url)}&user=${user}&amount=${amount}&recordId=006000000000001AAA&objectApiName=Opportunity`;
+console.log(`Worker:     ${worker.url} (signed calls only)`);
+console.log(`Apex:       ${gateway.url} (the KosmosGateway stand-in)`);
 console.log(`1Kosmos:    ${kosmos.url}`);
 console.log(`Salesforce: ${salesforce.url}/__received (what the Worker published)`);
 console.log(`allowed:    ${page('match@test', 2500)}`);

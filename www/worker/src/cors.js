@@ -1,12 +1,13 @@
-// CORS for the routes a browser may call directly: the Lightning component
-// (www/lwc) calls POST /v1/descope/step-up and /v1/descope/step-up-result
-// (and /idv, /idv-result for identity proofing).
+// CORS for the routes a browser page of your own may call directly:
+// POST /v1/descope/step-up and /v1/descope/step-up-result (and /idv,
+// /idv-result for identity proofing). The Lightning component (www/lwc) does
+// not: it calls the Apex gateway, which calls the Worker signed.
 // Only origins listed in ALLOWED_ORIGINS get `access-control-allow-origin`
 // (their own origin, never `*`); credentials are never allowed. Any other
 // origin's preflight is refused with 403. An Origin header is not
 // authentication: when DESCOPE_HMAC_SECRET is set, these calls still need a
 // valid `x-descope-webhook-s256`, which a browser cannot make (route them
-// through an Apex proxy that signs).
+// through a server that signs, as the Apex gateway KosmosGateway does).
 import { config } from './config.js';
 import { HttpError } from './errors.js';
 

@@ -5,26 +5,41 @@
 //    arrayBuffer -> init: no Blob, no streaming compile, as Lightning Web
 //    Security requires);
 // 2. decides with the policy named by the design attributes;
-// 3. when the decision asks for it, starts a challenge at the Worker, shows
-//    its link and QR code, and polls the result with backoff;
-// 4. fires `gatedecision`, then `stepupcomplete` or `stepupfailed`.
+// 3. when the decision asks for it, starts a challenge through the Apex
+//    gateway (KosmosGateway; Apex calls the Worker, signed, through the
+//    Named Credential Kosmos_Worker), shows its link and QR code, and reads
+//    the result until the core's verdict (sent by the Worker, passed on by
+//    Apex) is final;
+// 4. an approved verdict counts only once Apex has re-read the result from
+//    the Worker (confirmStepUp / confirmIdv): the final "passed" is the
+//    server's, never the browser's;
+// 5. fires `gatedecision`, then `stepupcomplete` or `stepupfailed`.
 //
+// The browser never calls the Worker. The policy decision in the browser is a
+// shortcut for the page (whether to ask at all); whatever performs the gated
+// action on the server re-checks with confirmStepUp / Get Step-Up Result.
 // The Worker publishes the Kosmos_Verification__e event and writes the Task
 // on the record: this component only reads results, it records nothing.
 import { LightningElement, api, wire } from 'lwc';
-import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
+import { getRecord } from 'lightning/uiRecordApi';
 import { FlowAttributeChangeEvent } from 'lightning/flowSupport';
-import USER_ID from '@salesforce/user/Id';
-import USER_EMAIL from '@salesforce/schema/User.Email';
 import KOSMOS_WASM from '@salesforce/resourceUrl/kosmosConnect';
+import startStepUp from '@salesforce/apex/KosmosGateway.startStepUp';
+import readStepUp from '@salesforce/apex/KosmosGateway.readStepUp';
+import confirmStepUp from '@salesforce/apex/KosmosGateway.confirmStepUp';
+import startIdv from '@salesforce/apex/KosmosGateway.startIdv';
+import readIdv from '@salesforce/apex/KosmosGateway.readIdv';
+import confirmIdv from '@salesforce/apex/KosmosGateway.confirmIdv';
 import * as kosmos from 'c/kosmosConnect';
 import { decide, GateError } from './gate';
-import { startVerification, pollResult, WorkerError } from './workerClient';
+import { GatewayError, confirmVerification, startVerification, waitForResult } from './gateway';
 import { qrSvg } from './qr';
 
+const GATEWAY = { startStepUp, readStepUp, confirmStepUp, startIdv, readIdv, confirmIdv };
 const DEFAULT_TIMEOUT_S = 120;
 const REQUEST_TIMEOUT_MS = 10000;
-const IDV_DOCUMENTS = ['passport', 'drivers_license', 'id_card'];
+const POLL_INTERVAL_MS = 2000;
+const IDV_DOCUMENTS = 'passport,drivers_license,id_card';
 
 let coreLoading;
 
@@ -40,17 +55,13 @@ function loadCore(timeoutMs) {
                 try {
                     res = await fetch(KOSMOS_WASM, { signal: controller.signal });
                 } catch (e) {
-                    throw new WorkerError(
-                        controller.signal.aborted ? 'timeout' : 'network',
-                        'The verification module could not be downloaded. Check the connection and try again.',
-                        { retryable: true }
+                    throw new GatewayError(
+                        controller.signal.aborted ? 'timeout' : 'resource',
+                        'The verification module could not be downloaded. Check the connection and try again.'
                     );
                 }
                 if (!res.ok) {
-                    throw new WorkerError('http', `The verification module could not be downloaded (HTTP ${res.status}).`, {
-                        status: res.status,
-                        retryable: true
-                    });
+                    throw new GatewayError('resource', `The verification module could not be downloaded (HTTP ${res.status}).`);
                 }
                 const bytes = await res.arrayBuffer();
                 await kosmos.init(bytes);
@@ -139,15 +150,13 @@ export default class KosmosStepUp extends LightningElement {
     @api alwaysStepUp;
     @api requiredIal = 'IAL2';
 
-    // Worker and user.
-    @api workerUrl;
-    @api userIdentifier;
+    // The challenge is always for the running user: Apex takes the user's
+    // email (UserInfo), never a name from the browser.
     @api timeoutSeconds = DEFAULT_TIMEOUT_S;
     @api autoStart = false;
-    // Poll backoff, for tests and slow tenants: first delay, cap (ms).
-    @api pollInitialMs = 1000;
-    @api pollMaxMs = 5000;
-    // Longest wait for one request (the module download, each Worker call).
+    // Time between two reads of a pending result (ms), for tests and slow tenants.
+    @api pollIntervalMs = POLL_INTERVAL_MS;
+    // Longest wait for one request (the module download, each gateway call).
     @api requestTimeoutMs = REQUEST_TIMEOUT_MS;
 
     phase = 'loading';
@@ -164,7 +173,6 @@ export default class KosmosStepUp extends LightningElement {
     lastResult;
     recordData;
     recordError;
-    userEmail;
 
     _actionType = 'funds_transfer';
     _amount;
@@ -174,7 +182,7 @@ export default class KosmosStepUp extends LightningElement {
     _matchResult;
     _confidence;
     _retry;
-    _controller;
+    _run = 0;
     _focus;
     _connected = false;
     _evaluateQueued = false;
@@ -185,7 +193,8 @@ export default class KosmosStepUp extends LightningElement {
         return this._verified;
     }
     set verified(v) {
-        this._verified = v === true || v === 'true';
+        // Output only: "verified" comes from the server's re-check, never from a value set on the element.
+        void v;
     }
 
     @api
@@ -237,13 +246,6 @@ export default class KosmosStepUp extends LightningElement {
     @api
     start() {
         if (this.phase === 'required' || this.phase === 'failed') this.startChallenge();
-    }
-
-    @wire(getRecord, { recordId: USER_ID, fields: [USER_EMAIL] })
-    wiredUser({ data }) {
-        if (data) {
-            this.userEmail = getFieldValue(data, USER_EMAIL);
-        }
     }
 
     get recordFields() {
@@ -468,51 +470,39 @@ export default class KosmosStepUp extends LightningElement {
         return `${what}${on}`.slice(0, 255);
     }
 
-    /** Metadata for the Worker: where the result belongs (`related_record_id`: the Task goes there) and why it was asked. */
-    verificationMetadata(action) {
-        const m = {};
-        if (action.recordId) m.related_record_id = String(action.recordId);
-        if (action.type) m.action_type = String(action.type);
-        if (this.decisionResult) {
-            m.decision = String(this.decisionResult.decision);
-            m.rule = String(this.decisionResult.rule);
-            if (this.decisionResult.required_ial) m.required_ial = String(this.decisionResult.required_ial);
-        }
-        return m;
+    /** A step-up's or session's id as the gateway's read/confirm methods take it. */
+    readParams(kind) {
+        if (kind === 'idv') return { sessionId: this._verificationId, requiredIal: this.requiredIalNow() };
+        return { challengeId: this._verificationId };
+    }
+
+    requiredIalNow() {
+        return (this.decisionResult && this.decisionResult.required_ial) || this.requiredIal;
+    }
+
+    /** A token for the current run: an answer that arrives after a newer start, a cancel or a disconnect is dropped. */
+    newRun() {
+        const run = ++this._run;
+        return () => run === this._run && this._connected;
     }
 
     async startChallenge() {
         this.abortInFlight();
-        const user = this.userIdentifier || this.userEmail;
-        if (!user) {
-            this.fail(new WorkerError('config', 'No user identifier: set the User identifier attribute, or give the user an email address.'), undefined);
-            return;
-        }
+        const isCurrent = this.newRun();
         const action = this.action();
         const kind = this.kind || 'step_up';
-        const body =
+        // The gateway starts it for the running user and keeps the record id
+        // with it (the Worker writes the Task there).
+        const params =
             kind === 'idv'
-                ? {
-                      document_types: IDV_DOCUMENTS,
-                      liveness_mode: 'active',
-                      user_identifier: user,
-                      metadata: this.verificationMetadata(action)
-                  }
-                : { user_identifier: user, action: this.actionText(action), metadata: this.verificationMetadata(action) };
-        const controller = new AbortController();
-        this._controller = controller;
+                ? { documentTypes: IDV_DOCUMENTS, livenessMode: 'active', recordId: action.recordId || null }
+                : { action: this.actionText(action), recordId: action.recordId || null };
         this.phase = 'starting';
         this.errorText = undefined;
         this.statusText = 'Starting the verification…';
         let started;
         try {
-            started = await startVerification(fetch, {
-                workerUrl: this.workerUrl,
-                kind,
-                body,
-                timeoutMs: this.requestTimeout(),
-                signal: controller.signal
-            });
+            started = await startVerification(GATEWAY, kind, params, { timeoutMs: this.requestTimeout(), isCurrent });
         } catch (e) {
             if (e.kind !== 'aborted') this.fail(e, () => this.startChallenge());
             return;
@@ -529,27 +519,21 @@ export default class KosmosStepUp extends LightningElement {
             kind === 'idv' ? 'Identity verification started. Waiting for the result…' : 'LiveID challenge ready. Waiting for you to complete it on your phone…';
         this._focus = '.challenge-heading';
         this.dispatch(new FlowAttributeChangeEvent('verificationId', started.id));
-        this.poll(controller);
+        this.poll(isCurrent);
     }
 
-    async poll(controller = new AbortController()) {
-        this._controller = controller;
+    async poll(isCurrent = this.newRun()) {
         const kind = this.kind || 'step_up';
-        const requiredIal = (this.decisionResult && this.decisionResult.required_ial) || this.requiredIal;
+        const requiredIal = this.requiredIalNow();
         const timeoutS = Number(this.timeoutSeconds) > 0 ? Number(this.timeoutSeconds) : DEFAULT_TIMEOUT_S;
         let done;
         try {
-            done = await pollResult(fetch, {
-                kosmos,
-                workerUrl: this.workerUrl,
-                kind,
-                id: this._verificationId,
-                requiredIal,
+            done = await waitForResult(GATEWAY, kind, this.readParams(kind), {
+                intervalMs: Number(this.pollIntervalMs) > 0 ? Number(this.pollIntervalMs) : POLL_INTERVAL_MS,
                 deadlineMs: timeoutS * 1000,
-                requestTimeoutMs: this.requestTimeout(),
-                backoff: { initialMs: Number(this.pollInitialMs) || 1000, factor: 1.5, maxMs: Number(this.pollMaxMs) || 5000 },
-                signal: controller.signal,
-                onPoll: (result) => {
+                timeoutMs: this.requestTimeout(),
+                isCurrent,
+                onRead: (result) => {
                     this.lastResult = result;
                 }
             });
@@ -564,7 +548,7 @@ export default class KosmosStepUp extends LightningElement {
         }
         const { result, outcome } = done;
         if (outcome === 'match' || outcome === 'verified') {
-            this.succeed(result);
+            this.confirmResult(result, isCurrent);
             return;
         }
         const messages = {
@@ -577,7 +561,26 @@ export default class KosmosStepUp extends LightningElement {
         this.finish(outcome, result, messages[outcome] || messages.failed);
     }
 
-    succeed(result) {
+    /** The server's word: Apex re-reads the result from the Worker; only its `allowed: true` passes the gate. */
+    async confirmResult(result, isCurrent = this.newRun()) {
+        const kind = this.kind || 'step_up';
+        this.statusText = 'Confirming the result…';
+        let answer;
+        try {
+            answer = await confirmVerification(GATEWAY, kind, this.readParams(kind), { timeoutMs: this.requestTimeout(), isCurrent });
+        } catch (e) {
+            if (e.kind !== 'aborted') this.fail(e, () => this.confirmResult(result));
+            return;
+        }
+        if (answer.allowed) {
+            this.succeed(result, answer);
+            return;
+        }
+        const why = answer.reason || (answer.verdict && answer.verdict.reason) || 'not approved';
+        this.finish('not_confirmed', result, `The server did not confirm the verification (${why}). The action stays blocked; you can try again.`);
+    }
+
+    succeed(result, confirmed) {
         const kind = this.kind || 'step_up';
         this.phase = 'verified';
         this.outcome = kind === 'idv' ? 'verified' : 'match';
@@ -596,7 +599,8 @@ export default class KosmosStepUp extends LightningElement {
         this.dispatch(new FlowAttributeChangeEvent('verified', true));
         this.dispatch(new FlowAttributeChangeEvent('matchResult', this._matchResult));
         this.dispatch(new FlowAttributeChangeEvent('confidence', this.confidence));
-        this.dispatchEvent(new CustomEvent('stepupcomplete', { detail: this.resultDetail(result, this.outcome) }));
+        // The verdict in the detail is the one Apex confirmed, not the one read before.
+        this.dispatchEvent(new CustomEvent('stepupcomplete', { detail: { ...this.resultDetail(result, this.outcome), verdict: confirmed.verdict, confirmed: true } }));
     }
 
     finish(outcome, result, text) {
@@ -605,7 +609,7 @@ export default class KosmosStepUp extends LightningElement {
         this._verified = false;
         this._matchResult = result.match_result;
         this._confidence = typeof result.confidence === 'number' ? result.confidence : undefined;
-        const titles = { no_match: 'Not verified: no match', expired: 'Challenge expired', timeout: 'No result in time', not_verified: 'Not verified', cancelled: 'Verification cancelled' };
+        const titles = { no_match: 'Not verified: no match', expired: 'Challenge expired', timeout: 'No result in time', not_verified: 'Not verified', cancelled: 'Verification cancelled', not_confirmed: 'Not confirmed' };
         this.messageTitle = titles[outcome] || 'Not verified';
         this.messageText = text;
         this.statusText = `${this.messageTitle}. ${text}`;
@@ -622,6 +626,7 @@ export default class KosmosStepUp extends LightningElement {
             outcome,
             verification_id: this._verificationId,
             status: result.status,
+            verdict: result.verdict,
             decision: this.decisionResult ? this.decisionResult.decision : undefined,
             rule: this.decisionResult ? this.decisionResult.rule : undefined,
             action: this.actionDetail(this.action())
@@ -642,13 +647,13 @@ export default class KosmosStepUp extends LightningElement {
         this._retry = retry;
         this.phase = 'error';
         let text;
-        if (e instanceof WorkerError || e instanceof GateError) text = e.message;
+        if (e instanceof GatewayError || e instanceof GateError) text = e.message;
         else if (e && e.name === 'KosmosError') text = `The policy could not be applied: ${e.message}.`;
         else text = `Something went wrong: ${e && e.message ? e.message : e}`;
         this.errorText = text;
         this.statusText = text;
         this._focus = '.error-text';
-        const reason = e instanceof WorkerError ? e.kind : e instanceof GateError ? 'config' : (e && e.code) || 'error';
+        const reason = e instanceof GatewayError ? e.kind : e instanceof GateError ? 'config' : (e && e.code) || 'error';
         this.dispatchEvent(
             new CustomEvent('stepupfailed', {
                 detail: {
@@ -656,19 +661,17 @@ export default class KosmosStepUp extends LightningElement {
                     reason,
                     message: text,
                     retryable: !!retry,
-                    status: e && e.status,
                     code: e && e.code,
+                    field: e && e.field,
                     verification_id: this.verificationId
                 }
             })
         );
     }
 
+    /** Drops whatever is under way: its answers are ignored when they arrive (an Apex call cannot be aborted). */
     abortInFlight() {
-        if (this._controller) {
-            this._controller.abort();
-            this._controller = undefined;
-        }
+        this._run += 1;
     }
 
     dispatch(event) {
