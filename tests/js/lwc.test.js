@@ -564,7 +564,10 @@ test('above the proofing threshold the component runs identity verification (IDV
     const starts = callouts('/v1/descope/idv', from);
     assert.equal(starts.length, 1);
     assert.deepEqual(starts[0].body, { document_types: 'passport,drivers_license,id_card', liveness_mode: 'active', user_identifier: 'match@test', metadata: { related_record_id: OPPORTUNITY.recordId } });
-    assert.ok(callouts('/v1/descope/idv-result', from).every((c) => c.signed && c.status === 200 && c.body.required_ial === 'IAL2'));
+    const results = callouts('/v1/descope/idv-result', from);
+    assert.ok(results.every((c) => c.signed && c.status === 200));
+    assert.ok(results.slice(0, -1).every((c) => c.body.required_ial === 'IAL2'), 'the reads and the confirmation at the required IAL');
+    assert.deepEqual(results.at(-1).body, { session_id: done.session_id }, "then the confirmation's second read, at the Worker's own REQUIRED_IAL");
     assert.deepEqual(kosmos.state.sessions.get(done.session_id).document_types, ['passport', 'drivers_license', 'id_card'], 'the Worker read the list Apex sent');
     assert.match(await text(page, '.message-text'), /Identity verified at IAL2/);
     await noPageErrors(ctx);

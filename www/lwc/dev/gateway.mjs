@@ -150,6 +150,13 @@ export async function startGateway({ workerUrl, secret, allowOrigin }) {
             const read = await methods.readIdv(params, user);
             if ('error' in read) return read;
             const v = verdictOf(read);
+            // A level from the browser only tightens: approved at it, the session must also pass at the Worker's REQUIRED_IAL.
+            if (v.approved && !blank(params.requiredIal)) {
+                const floor = await methods.readIdv({ sessionId: params.sessionId }, user);
+                if ('error' in floor) return floor;
+                const f = verdictOf(floor);
+                if (!f.approved) return { allowed: false, verdict: floor.verdict, reason: f.reason };
+            }
             return { allowed: v.approved, verdict: read.verdict, reason: v.reason };
         }
     };
