@@ -27,8 +27,11 @@ export async function run(seconds = Number(process.env.FUZZ_BENCH_S ?? 60)) {
     summary: `${stats.requests} requests in ${seconds} s (seed ${stats.seed}, 4 in flight) to two Workers in workerd (Descope calls signed and unsigned), `
       + `plus ${stats.canaries} rounds of good requests, each answered correctly. Failures (an undocumented 5xx, a hang past 15 s, a secret in an answer or `
       + `in one of ${stats.log_lines} log lines, an error not in the JSON shape, a wrong answer to a good request): **${failures.length}**.`,
-    rows: [Object.fromEntries([['requests', stats.requests], ...statuses, ['documented upstream 5xx (incl. good requests)', stats.upstream_5xx]])],
-    notes: `By kind: ${Object.entries(stats.by_kind).map(([k, v]) => `${k} ${v}`).join(', ')}. \`reset\`: the Worker answered 413 before reading a large body and closed the connection under the writer. `
+    rows: [
+      ...statuses.map(([answer, n]) => ({ answer, requests: n, share: `${((100 * n) / stats.requests).toFixed(1)}%` })),
+      { answer: 'all', requests: stats.requests, share: '100%' },
+    ],
+    notes: `By kind: ${Object.entries(stats.by_kind).map(([k, v]) => `${k} ${v}`).join(', ')}. Documented upstream 5xx (1Kosmos failures injected at random, and by the good requests): ${stats.upstream_5xx}. \`reset\`: the Worker answered 413 before reading a large body and closed the connection under the writer. `
       + `Replay a run with \`FUZZ_SEED=<seed> FUZZ_CONCURRENCY=1 FUZZ_BUDGET_S=<s> node --test tests/js/worker.fuzz.test.js\`.`
       + (failures.length ? ` First failure: ${JSON.stringify(failures[0])}` : ''),
   };
