@@ -48,8 +48,11 @@ const capped = await startWorker({
   queue: false,
 });
 
+// No Rate Limiting bindings at all (a deployment that dropped `ratelimits`).
+const unbound = await startWorker({ vars: sandboxVars(kosmos, salesforce), assets: false, queue: false, miniflare: { ratelimits: {} } });
+
 after(async () => {
-  await Promise.allSettled([open.close(), signed.close(), capped.close(), kosmos.close(), salesforce.close()]);
+  await Promise.allSettled([open.close(), signed.close(), capped.close(), unbound.close(), kosmos.close(), salesforce.close()]);
 });
 
 async function call(base, method, path, { body, ip, secret, headers = {} } = {}) {
@@ -116,6 +119,20 @@ describe('the configuration', () => {
     assert.ok(Number(w.vars.STEP_UP_MAX_OPEN) >= 1 && Number(w.vars.STEP_UP_OPEN_TTL_S) >= 60);
     // parseJsonc is what dev.mjs feeds miniflare with.
     assert.deepEqual(parseJsonc(readFileSync(join(root, 'www', 'worker', 'wrangler.jsonc'), 'utf8')).ratelimits, w.ratelimits);
+  });
+
+  test('without its Rate Limiting binding a paid endpoint fails closed (500 misconfigured, nothing sent to 1Kosmos); the others still work', async () => {
+    const before = kosmos.state.sessions.size;
+    const idv = await call(unbound.url, 'POST', '/v1/descope/idv', { body: IDV });
+    assert.equal(idv.status, 500, idv.text);
+    assert.equal(idv.json.error.code, 'misconfigured');
+    assert.match(idv.json.error.message, /IDV_RATE_LIMIT/);
+    assert.equal(kosmos.state.sessions.size, before);
+    assert.equal((await call(unbound.url, 'POST', '/v1/descope/step-up', { body: { user_identifier: 'match@test' } })).json.error.code, 'misconfigured');
+    assert.equal((await call(unbound.url, 'GET', '/v1/oidc/start')).status, 500);
+    assert.equal((await call(unbound.url, 'GET', '/healthz')).status, 200);
+    const risk = await call(unbound.url, 'POST', '/v1/descope/risk', { body: {} });
+    assert.equal(risk.status, 200, risk.text);
   });
 
   test('the 429 codes are the core table\'s (src/codes.rs)', () => {
