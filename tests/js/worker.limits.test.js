@@ -179,6 +179,15 @@ describe('per-caller rate limits', () => {
     assert.ok(other.headers.get('location').startsWith(kosmos.oidc.issuer));
   });
 
+  test('IPv6: an address counts as its /64, so rotating through one /64 does not escape the limit', async () => {
+    const results = await flood(FLOOD, (i) => call(open.url, 'GET', '/v1/oidc/start', { ip: `2001:db8:7:${i % 2 ? '0' : ''}1::${(i + 1).toString(16)}` }));
+    assertCutOff(results, 'oidc flood from one /64');
+    const full = await call(open.url, 'GET', '/v1/oidc/start', { ip: '2001:0db8:0007:0001:ffff:0000:0000:0001' });
+    assert.equal(full.status, 429, 'the same /64 written out in full');
+    assert.equal((await call(open.url, 'GET', '/v1/oidc/start', { ip: '2001:db8:7:2::1' })).status, 302, 'the next /64');
+    assert.equal((await call(open.url, 'GET', '/v1/oidc/start', { ip: '::ffff:192.0.2.77' })).status, 302, 'an IPv4-mapped address is its own');
+  });
+
   test('signed Descope calls: the caller is the user the body names, so one user\'s flood leaves the others alone', async () => {
     const ip = '198.51.100.50'; // Descope's egress: the same for every user
     const results = await flood(FLOOD, () => call(signed.url, 'POST', '/v1/descope/idv', { body: { ...IDV, user_identifier: 'flooder@test' }, ip, secret: DESCOPE_SECRET }));

@@ -16,8 +16,8 @@
 //   caller is that user (`user_identifier`); without one, the address the
 //   call comes from (Descope's egress) for the whole project;
 // - an unsigned call (and every GET /v1/oidc/start, a browser) is its client
-//   address, CF-Connecting-IP (set by Cloudflare; the body is not trusted,
-//   since anyone can name any user).
+//   address, CF-Connecting-IP (set by Cloudflare; an IPv6 address as its /64;
+//   the body is not trusted, since anyone can name any user).
 // Keys are SHA-256 hashes: no user id or address is kept in a limiter or the
 // Durable Object's keys.
 import { codeInfo } from './core.js';
@@ -42,7 +42,20 @@ function limitError(code, message, retryAfterS) {
   return new HttpError(codeInfo(code).http_status, code, message, { headers: { 'retry-after': String(retryAfterS) } });
 }
 
-const clientAddress = (request) => request.headers.get('cf-connecting-ip') ?? 'unknown';
+/**
+ * The client address a limit counts: CF-Connecting-IP, an IPv6 address as
+ * its /64 (one subscriber usually holds a whole /64, so counting single
+ * addresses would let it rotate through them).
+ */
+function clientAddress(request) {
+  const ip = (request.headers.get('cf-connecting-ip') ?? 'unknown').trim().toLowerCase();
+  if (!ip.includes(':') || ip.includes('.')) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 /**
  * Who calls a Descope endpoint: the user the body names when the call is
