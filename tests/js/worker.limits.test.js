@@ -23,7 +23,7 @@ import { root } from './hosts.js';
 
 const LIMIT = 3;
 const FLOOD = 4 * LIMIT;
-const TTL_S = 2;
+const TTL_S = 4;
 const DESCOPE_SECRET = 'descope-secret-for-the-limits-test';
 
 const kosmos = await startKosmos();
