@@ -17,9 +17,11 @@
 // Every CANARY_EVERY requests, and at the end, good requests must be answered
 // correctly (health, a signed risk call, a signed IDV start, a signed webhook
 // published once, an OIDC start).
-// A seeded PRNG (mulberry32) makes a run reproducible: the same seed gives
-// the same sequence of requests (their interleaving at `concurrency` > 1 may
-// differ; FUZZ_CONCURRENCY=1 replays exactly).
+// A seeded PRNG (mulberry32) makes a run reproducible: with
+// FUZZ_CONCURRENCY=1 the same seed gives the same sequence of requests (only
+// what the clock and the stand-ins put in them differs: timestamps, the ids
+// 1Kosmos mints, the signatures over them); at 4 in flight their
+// interleaving may differ too.
 import { createHmac, randomBytes } from 'node:crypto';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
@@ -304,7 +306,9 @@ export async function fuzzWorker({ budgetMs, seed, concurrency = 4 }) {
   /** The next request: `{ worker, kind, method, path, headers, body }`. */
   function nextRequest() {
     const worker = r.chance(0.5) ? 'signed' : 'open';
-    const ip = r.chance(0.3) ? `10.${r.int(256)}.${r.int(256)}.${r.int(256)}` : '10.0.0.1';
+    const ip = r.chance(0.3)
+      ? r.pick([`10.${r.int(256)}.${r.int(256)}.${r.int(256)}`, `2001:db8:${r.int(65536).toString(16)}::${r.int(65536).toString(16)}`, '::', ':::::::::', '::ffff:10.0.0.1', '1.2.3.4, 5.6.7.8', 'unknown', r.ascii(r.int(60), 0x21, 0x7e)])
+      : '10.0.0.1';
     const kind = r.pick(['random', 'random', 'descope', 'descope', 'webhook', 'audit', 'oidc']);
     if (kind === 'random') {
       const method = r.pick(METHODS);
