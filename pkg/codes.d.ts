@@ -76,6 +76,8 @@ export type KosmosErrorCode =
   | 'component_unavailable'
   | 'digest_mismatch'
   | 'signature_expired'
+  | 'too_many_requests'
+  | 'too_many_open_challenges'
   ;
 /** What kind of failure a code is. */
 export type KosmosErrorClass = 'bad_input' | 'not_authentic' | 'upstream' | 'configuration' | 'internal';

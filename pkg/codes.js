@@ -76,6 +76,8 @@ export const CODES = Object.freeze({
   component_unavailable: ['not_authentic', 401],
   digest_mismatch: ['not_authentic', 401],
   signature_expired: ['not_authentic', 401],
+  too_many_requests: ['bad_input', 429],
+  too_many_open_challenges: ['bad_input', 429],
 });
 
 /** `{ code, class, http_status }` of a code, or undefined for a code not in the table. */

@@ -141,6 +141,9 @@ pub const CODES: &[CodeInfo] = &[
     row("component_unavailable", NotAuthentic, 401),
     row("digest_mismatch", NotAuthentic, 401),
     row("signature_expired", NotAuthentic, 401),
+    // abuse limits of a server (the Worker): the caller is told when to retry
+    row("too_many_requests", BadInput, 429),
+    row("too_many_open_challenges", BadInput, 429),
 ];
 
 /// The row of `code`, if it is one of the table.

@@ -156,7 +156,8 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * debugging with readable stacks; nothing in the repository needs it).
  * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
  *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object,
- *           deadLetterSink?: string, source?: boolean }} [options]
+ *           deadLetterSink?: string, source?: boolean,
+ *           ratelimits?: Record<string, { limit: number, period: 10 | 60 }> }} [options]
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
 export async function startWorker(options = {}) {
@@ -173,6 +174,18 @@ export async function startWorker(options = {}) {
     host: '127.0.0.1',
     port: options.port ?? 0,
   };
+  // Workers Rate Limiting bindings; `ratelimits` ({ NAME: { limit, period } }) replaces some for a test,
+  // and RATE_LIMIT_PERIOD_S follows (the Worker reads the period there for Retry-After).
+  const limits = Object.fromEntries((w.ratelimits ?? []).map((r) => [r.name, { ...r.simple }]));
+  Object.assign(limits, options.ratelimits ?? {});
+  if (Object.keys(limits).length) {
+    mfOptions.ratelimits = Object.fromEntries(Object.entries(limits).map(([name, simple]) => [name, { simple }]));
+    if (options.ratelimits) {
+      const periods = JSON.parse(mfOptions.bindings.RATE_LIMIT_PERIOD_S ?? '{}');
+      for (const [name, simple] of Object.entries(options.ratelimits)) periods[name] = simple.period;
+      mfOptions.bindings.RATE_LIMIT_PERIOD_S = JSON.stringify(periods);
+    }
+  }
   if (options.queue !== false && w.queues) {
     mfOptions.queueProducers = Object.fromEntries(w.queues.producers.map((p) => [p.binding, p.queue]));
     mfOptions.queueConsumers = Object.fromEntries(w.queues.consumers.map((c) => [c.queue, {

@@ -25,6 +25,7 @@ import { boundedText, parseObject, readBytes, requireJson, text } from './body.j
 import { config, policySource } from './config.js';
 import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
+import { rateLimit } from './limits.js';
 import { shardFor } from './replay.js';
 
 /** How long a claim protects an event being handled. */
@@ -114,6 +115,8 @@ async function act(request, env, ev) {
   }
   const out = { decision: decision.decision, rule: decision.rule ?? null };
   if (action === 'UserCreated' && decision.decision === 'verify_identity') {
+    // A paid 1Kosmos session, like POST /v1/descope/idv: counted per user (the event is signed by the audit connector).
+    await rateLimit(env, 'idv', `descope-user:${userId}`);
     const session = await startIdv(request, env, ev, userId);
     await writeMark(env, userId, { ...(await readMark(env, userId)), idv_session_id: session.session_id, idv_session_url: session.session_url, rule: decision.rule ?? null });
     return { ...out, acted: 'idv_started', idv_session_id: session.session_id };

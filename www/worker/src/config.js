@@ -77,6 +77,14 @@ function memo(fn) {
 }
 
 function makeConfig(env) {
+  const ratePeriods = memo(() => {
+    const periods = { ...jsonObject(env, 'RATE_LIMIT_PERIOD_S') };
+    for (const [name, v] of Object.entries(periods)) {
+      if (v !== 10 && v !== 60 && v !== '10' && v !== '60') throw misconfigured(`the worker setting \`RATE_LIMIT_PERIOD_S\` gives \`${name.slice(0, 64)}\` a period other than 10 or 60 seconds`);
+      periods[name] = Number(v);
+    }
+    return periods;
+  });
   return {
     /** The IAL an IDV must reach when the caller names none (`REQUIRED_IAL`, default IAL2), in the core's spelling. */
     requiredIal: memo(() => {
@@ -182,6 +190,23 @@ function makeConfig(env) {
         maxAgeS: maxAge === undefined ? undefined : positiveInt(env, 'OIDC_MAX_AGE_S', undefined),
       };
     }),
+
+    /**
+     * The abuse limits (README "Abuse limits"): per endpoint a Workers Rate
+     * Limiting binding (wrangler.jsonc `ratelimits`, which holds the limit and
+     * the period) and its period in seconds from `RATE_LIMIT_PERIOD_S` (a JSON
+     * object by binding name, 10 or 60, default 60; the binding cannot tell
+     * its period, and `Retry-After` needs it).
+     */
+    rateLimiter: (name) => {
+      const binding = env[name];
+      if (!binding || typeof binding.limit !== 'function') throw misconfigured(`the rate limiting binding \`${name}\` is missing (wrangler.jsonc \`ratelimits\`)`);
+      return { binding, periodS: ratePeriods()[name] ?? 60 };
+    },
+    /** At most this many unexpired step-up challenges per user (`STEP_UP_MAX_OPEN`, default 3). */
+    stepUpMaxOpen: memo(() => positiveInt(env, 'STEP_UP_MAX_OPEN', 3)),
+    /** How long a step-up challenge counts as open unless finished first, in seconds (`STEP_UP_OPEN_TTL_S`, default 300). */
+    stepUpOpenTtlS: memo(() => positiveInt(env, 'STEP_UP_OPEN_TTL_S', 300)),
 
     /** The Descope HMAC secret, when calls from Descope must be signed. */
     descopeSecret: memo(() => optional(env, 'DESCOPE_HMAC_SECRET')),

@@ -15,6 +15,7 @@ import { boundedText, parseObject, readBytes, requireJson, text } from './body.j
 import { config, policySource } from './config.js';
 import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
+import { descopeCaller, finishStepUp, openStepUp, rateLimit } from './limits.js';
 import { shardFor } from './replay.js';
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -187,6 +188,8 @@ export async function idv(request, env) {
     callback_url: callbackUrl(request, env),
   };
   if (Object.keys(metadata).length) input.metadata = metadata;
+  // Each start is a paid 1Kosmos session: counted per caller (limits.js).
+  await rateLimit(env, 'idv', descopeCaller(request, env, metadata.user_identifier));
   const answer = await idempotent(request, env, '/v1/descope/idv', body, async (key) => {
     const r = await kosmosCall(env, input, key);
     return { session_id: r.session_id, session_url: r.session_url };
@@ -224,8 +227,18 @@ export async function stepUp(request, env) {
   } catch (e) {
     throw fromKosmos(e);
   }
+  // Each start is a paid LiveID challenge: counted per caller, and at most STEP_UP_MAX_OPEN open per user (limits.js).
+  await rateLimit(env, 'step_up', descopeCaller(request, env, input.user_identifier));
   const answer = await idempotent(request, env, '/v1/descope/step-up', body, async (key) => {
-    const r = await kosmosCall(env, input, key);
+    const slot = await openStepUp(env, input.user_identifier);
+    let r;
+    try {
+      r = await kosmosCall(env, input, key);
+    } catch (e) {
+      await slot.failed().catch(() => {});
+      throw e;
+    }
+    await slot.created(r.challenge_id);
     if (Object.keys(metadata).length) {
       const cfg = config(env);
       await shardFor(cfg.replay(), cfg.replayShards(), r.challenge_id).putMetadata(r.challenge_id, metadata, cfg.replayWindowS() * 1000);
@@ -248,9 +261,12 @@ function numberField(body, name) {
 export async function stepUpResult(request, env) {
   const body = await descopeBody(request, env);
   const minConfidence = numberField(body, 'min_confidence');
-  const r = await kosmosCall(env, { operation: 'read_step_up_result', challenge_id: requiredString(body, 'challenge_id') });
+  const challengeId = requiredString(body, 'challenge_id');
+  const r = await kosmosCall(env, { operation: 'read_step_up_result', challenge_id: challengeId });
   const answer = { status: r.status, match_result: r.match_result, confidence: r.confidence ?? null };
   answer.verdict = verdictOf(() => stepUpVerdict(answer, minConfidence));
+  // A final result frees the user's open-challenge slot.
+  if (answer.verdict.final) await finishStepUp(env, challengeId);
   return json(answer);
 }
 

@@ -28,6 +28,7 @@
 import { KosmosError, buildOidcAuthorization, codeInfo, discoverOidcProvider, fetchOidcUserInfo, finishOidcAuthorization, parseOidcCallback } from '../../../pkg/workerd.js';
 import { config } from './config.js';
 import { HttpError, json } from './errors.js';
+import { browserCaller, rateLimit } from './limits.js';
 import { shardFor } from './replay.js';
 
 const COOKIE = 'kosmos_oidc';
@@ -260,6 +261,8 @@ export async function start(request, env) {
   const hint = q.get('login_hint');
   if (hint !== null && hint !== '') req.login_hint = hint;
   const back = returnTo(request, env, q.get('return_to'));
+  // Each start seals state and sends a browser to the provider: counted per client address (limits.js).
+  await rateLimit(env, 'oidc_start', browserCaller(request));
   let auth;
   try {
     auth = buildOidcAuthorization(await provider(env), client(request, env), req);

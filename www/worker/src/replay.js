@@ -110,6 +110,61 @@ export class ReplayGuard extends DurableObject {
     return true;
   }
 
+  /**
+   * Takes one of `max` open step-up slots under `key` (a hashed user) for
+   * `token`, lasting `ttlMs`; expired slots are dropped first. The shard is
+   * single-threaded, so count-then-take is atomic per user.
+   * @returns {Promise<{ ok: true, open: number } | { ok: false, retry_after_s: number, open: number }>}
+   */
+  async openSlot(key, token, max, ttlMs) {
+    const now = Date.now();
+    const entry = await this.ctx.storage.get(key);
+    const live = (entry?.slots ?? []).filter((slot) => slot.until > now);
+    if (live.length >= max) {
+      const soonest = Math.min(...live.map((slot) => slot.until));
+      return { ok: false, retry_after_s: Math.max(1, Math.ceil((soonest - now) / 1000)), open: live.length };
+    }
+    live.push({ id: token, until: now + ttlMs });
+    await this.#putSlots(key, live);
+    await this.#schedulePurge();
+    return { ok: true, open: live.length };
+  }
+
+  /** The slot taken for `token` now belongs to challenge `id`. */
+  async renameSlot(key, token, id) {
+    const entry = await this.ctx.storage.get(key);
+    if (!entry) return;
+    await this.#putSlots(key, entry.slots.map((slot) => (slot.id === token ? { ...slot, id } : slot)));
+  }
+
+  /** Frees the slot of `id` (a challenge id or a token). */
+  async closeSlot(key, id) {
+    const entry = await this.ctx.storage.get(key);
+    if (!entry) return;
+    const now = Date.now();
+    const live = entry.slots.filter((slot) => slot.id !== id && slot.until > now);
+    if (live.length) await this.#putSlots(key, live);
+    else await this.ctx.storage.delete(key);
+  }
+
+  async #putSlots(key, slots) {
+    await this.ctx.storage.put(key, { slots, keep_until: Math.max(0, ...slots.map((slot) => slot.until)) });
+  }
+
+  /** Which user's slot (its key) challenge `id` holds. */
+  async putOwner(id, key, keepMs) {
+    await this.ctx.storage.put(`owner:${id}`, { key, keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+  }
+
+  /** The slot key of challenge `id`, once (null when unknown or already taken). */
+  async takeOwner(id) {
+    const entry = await this.ctx.storage.get(`owner:${id}`);
+    if (!entry) return null;
+    await this.ctx.storage.delete(`owner:${id}`);
+    return entry.key;
+  }
+
   async #schedulePurge() {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
   }
@@ -118,7 +173,7 @@ export class ReplayGuard extends DurableObject {
   async alarm() {
     const now = Date.now();
     let remaining = 0;
-    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:']) {
+    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:']) {
       let start;
       for (;;) {
         const page = await this.ctx.storage.list({ prefix, start, limit: 512 });

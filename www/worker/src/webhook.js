@@ -14,8 +14,9 @@
 // retried delivery after a failed hand-off publishes only what is left.
 import { readBytes, text } from './body.js';
 import { config } from './config.js';
-import { nextAttempt, readVerificationEvent, webhookVerifier } from './core.js';
+import { nextAttempt, readVerificationEvent, stepUpVerdict, webhookVerifier } from './core.js';
 import { HttpError, fromVerification, json } from './errors.js';
+import { finishStepUp } from './limits.js';
 import { shardFor } from './replay.js';
 import { SalesforceError, publish, recordsFor } from './salesforce.js';
 
@@ -49,6 +50,14 @@ export async function kosmosWebhook(request, env) {
     // What the caller gave when it started the challenge (related record, decision, rule); the event's own metadata wins.
     const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
     if (kept) ev.metadata = { ...kept, ...ev.metadata };
+    // A final result frees the user's open-challenge slot (limits.js); the core says what is final.
+    let final = false;
+    try {
+      final = stepUpVerdict({ status: ev.status, match_result: ev.match_result, confidence: ev.confidence ?? null }).final;
+    } catch {
+      // not a result the verdict reads: the slot expires on its own
+    }
+    if (final) await finishStepUp(env, ev.verification_id);
   }
   const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now }, cfg.requiredIal());
 
