@@ -240,6 +240,19 @@ describe('RFC 9421 connector signatures, refused', () => {
     } finally {
       await bad.close();
     }
+    // An unusable key (an HMAC secret below 16 bytes): 500, and the answer never shows the key.
+    const short = Buffer.from('short-secret').toString('base64');
+    const unusable = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_HTTPSIG_KEYS: JSON.stringify([{ keyid: 'k', secret: short }]) }), assets: false });
+    try {
+      const { base: _b, ...signed } = signRfc9421({ ...RFC9421, method: 'POST', url: `${unusable.url}/v1/descope/risk`, headers: { 'content-type': 'application/json' }, body: RISK_BODY });
+      const r = await fetch(`${unusable.url}/v1/descope/risk`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: RISK_BODY });
+      const text = await r.text();
+      assert.equal(r.status, 500);
+      assert.equal(JSON.parse(text).error.code, 'misconfigured');
+      assert.ok(!text.includes(short) && !text.includes('short-secret'), text);
+    } finally {
+      await unusable.close();
+    }
   });
 });
 
