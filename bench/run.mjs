@@ -8,7 +8,7 @@ import { machine, table } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['size', 'size-breakdown', 'import', 'coldstart', 'policy', 'webhook', 'worker-load', 'worker-fuzz'];
+const benches = ['size', 'size-breakdown', 'import', 'coldstart', 'policy', 'webhook', 'httpsig', 'worker-load', 'worker-fuzz'];
 
 const sections = [];
 for (const name of benches) {

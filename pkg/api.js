@@ -3,6 +3,7 @@ export { KosmosError } from './errors.js';
 export { isReady } from './core.js';
 export { CODES, codeInfo } from './codes.js';
 export * from './api/contracts.js';
+export * from './api/httpsig.js';
 export * from './api/kosmos.js';
 export * from './api/oidc.js';
 export * from './api/policy.js';

@@ -2,7 +2,7 @@
 # Installs what the build and the tests need, skipping what is present:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's version, the npm
 # packages (wasm-opt comes from npm `binaryen`), and with --test what only
-# the tests need: Debian's Chromium, cargo-deny and python-hcl2.
+# the tests need: Debian's Chromium, cargo-deny, python-hcl2 and http-message-signatures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -36,6 +36,14 @@ if [ "${1:-}" = "--test" ] && ! python3 -c 'import hcl2' 2>/dev/null; then
   say "installing python-hcl2 (parses examples/descope/terraform in the tests)"
   python3 -m pip install --quiet --disable-pip-version-check 'python-hcl2>=8,<9' \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'python-hcl2>=8,<9'
+fi
+
+# The RFC 9421 interop test (tests/js/httpsig-interop.test.js) and `npm run bench` check our signatures
+# against an independent implementation, PyPI http-message-signatures.
+if [ "${1:-}" = "--test" ] && ! python3 -c 'import http_message_signatures' 2>/dev/null; then
+  say "installing http-message-signatures (RFC 9421 interop in the tests)"
+  python3 -m pip install --quiet --disable-pip-version-check 'http-message-signatures>=3,<4' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'http-message-signatures>=3,<4'
 fi
 
 if [ "${1:-}" = "--test" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

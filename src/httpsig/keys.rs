@@ -8,6 +8,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256, Sha512};
 use zeroize::Zeroizing;
 
+use super::rsa_private::{self, RsaPrivate};
 use super::HttpSigError;
 use crate::Entropy;
 
@@ -59,7 +60,7 @@ enum Material {
         ed25519_dalek::VerifyingKey,
         Option<Box<ed25519_dalek::SigningKey>>,
     ),
-    Rsa(rsa::RsaPublicKey, Option<Box<rsa::RsaPrivateKey>>),
+    Rsa(rsa::RsaPublicKey, Option<Box<RsaPrivate>>),
     Hmac(Zeroizing<Vec<u8>>),
 }
 
@@ -280,8 +281,11 @@ impl Key {
                             ],
                             _ => return Err(bad("an rsa private jwk needs `p` and `q`")),
                         };
-                        let k = rsa::RsaPrivateKey::from_components(n, e, d, primes)
-                            .map_err(|_| bad("not a usable rsa private key"))?;
+                        if !rsa_private::AVAILABLE {
+                            return Err(rsa_private::unavailable(keyid));
+                        }
+                        let k = rsa_private::from_components(n, e, d, primes)
+                            .ok_or_else(|| bad("not a usable rsa private key"))?;
                         Some(Box::new(k))
                     }
                 };
@@ -301,7 +305,7 @@ impl Key {
     }
 
     fn from_pem(pem: &str, keyid: &str) -> Result<Material, HttpSigError> {
-        use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
+        use rsa::pkcs1::DecodeRsaPublicKey as _;
         let (label, der) = pem_der(pem, keyid)?;
         let bad = || {
             HttpSigError::InvalidKey(format!(
@@ -333,9 +337,12 @@ impl Key {
                 Ok(Material::Rsa(rsa_checked(k, keyid)?, None))
             }
             "RSA PRIVATE KEY" => {
-                let k = rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| bad())?;
+                if !rsa_private::AVAILABLE {
+                    return Err(rsa_private::unavailable(keyid));
+                }
+                let k = rsa_private::from_pkcs1_der(&der).ok_or_else(bad)?;
                 Ok(Material::Rsa(
-                    rsa_checked(k.to_public_key(), keyid)?,
+                    rsa_checked(rsa_private::public(&k), keyid)?,
                     Some(Box::new(k)),
                 ))
             }
@@ -351,12 +358,12 @@ impl Key {
                     <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(&der)
                 {
                     Ok(Material::P256(*k.verifying_key(), Some(k)))
+                } else if !rsa_private::AVAILABLE {
+                    Err(rsa_private::unavailable(keyid))
                 } else {
-                    let k =
-                        <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_der(&der)
-                            .map_err(|_| bad())?;
+                    let k = rsa_private::from_pkcs8_der(&der).ok_or_else(bad)?;
                     Ok(Material::Rsa(
-                        rsa_checked(k.to_public_key(), keyid)?,
+                        rsa_checked(rsa_private::public(&k), keyid)?,
                         Some(Box::new(k)),
                     ))
                 }
@@ -448,27 +455,14 @@ impl Key {
             (Material::Ed25519(_, Some(k)), Algorithm::Ed25519) => {
                 Ok(k.sign(base).to_bytes().to_vec())
             }
-            (Material::Rsa(_, Some(k)), Algorithm::RsaV15Sha256) => k
-                .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(base))
-                .map_err(|_| HttpSigError::InvalidKey(format!("key `{}` cannot sign", self.keyid))),
+            (Material::Rsa(_, Some(k)), Algorithm::RsaV15Sha256) => rsa_private::sign_v15(k, base)
+                .ok_or_else(|| {
+                    HttpSigError::InvalidKey(format!("key `{}` cannot sign", self.keyid))
+                }),
             (Material::Rsa(_, Some(k)), Algorithm::RsaPssSha512) => {
-                let mut rng = EntropyRng {
-                    entropy,
-                    failed: false,
-                };
-                let sig = k
-                    .sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::new_with_salt::<Sha512>(64),
-                        &Sha512::digest(base),
-                    )
-                    .map_err(|_| {
-                        HttpSigError::InvalidKey(format!("key `{}` cannot sign", self.keyid))
-                    })?;
-                if rng.failed {
-                    return Err(HttpSigError::EntropyUnavailable);
-                }
-                Ok(sig)
+                rsa_private::sign_pss(k, base, entropy)?.ok_or_else(|| {
+                    HttpSigError::InvalidKey(format!("key `{}` cannot sign", self.keyid))
+                })
             }
             (Material::Hmac(secret), Algorithm::HmacSha256) => {
                 let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| no_private())?;
@@ -484,36 +478,6 @@ impl Key {
         }
     }
 }
-
-/// The caller's entropy as the RNG the rsa crate asks for.
-struct EntropyRng<'a> {
-    entropy: &'a mut dyn Entropy,
-    failed: bool,
-}
-
-impl rand_core::RngCore for EntropyRng<'_> {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0u8; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        if self.entropy.fill(dest).is_err() {
-            self.failed = true;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for EntropyRng<'_> {}
 
 /// Reads `keys` in any accepted shape: an array of entries, a JWK set
 /// `{ "keys": [...] }`, or an object `{ keyid: PEM | entry }`.

@@ -7,11 +7,13 @@
 //! | `sf` | RFC 8941 structured fields, parsed and serialized |
 //! | `message` | [`Message`] and the signature base (RFC 9421 section 2.5) |
 //! | `keys` | keys (JWK, PEM, raw, HMAC) and the five algorithms |
+//! | `rsa_private` | RSA private keys (signing); in wasm only with the feature `httpsig-rsa-sign` |
 //! | `verify` | [`HttpSigVerifier`]: checks, verification, signing, `Content-Digest` (RFC 9530) |
 
 mod error;
 mod keys;
 mod message;
+mod rsa_private;
 mod sf;
 mod verify;
 

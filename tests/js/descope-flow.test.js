@@ -1,13 +1,16 @@
 // The Descope flow template (examples/descope/flows) run end to end by the
 // local flow runner (it plays Descope) against the real Worker in workerd and
-// the 1Kosmos stand-in: every branch of the risk decision, signed connector
-// calls, and the audit-event hooks (Mechanism C) with a repeated delivery.
+// the 1Kosmos stand-in: every branch of the risk decision with RFC 9421-signed
+// connector calls (the runner's own node:crypto signer, Ed25519), one branch
+// with the older HMAC, the Worker's refusals (wrong key, tampered body,
+// replay, stale, uncovered digest), and the audit-event hooks (Mechanism C)
+// with a repeated delivery.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlowError, checkFlow, runFlow } from '../../examples/descope/runner/flow-runner.mjs';
+import { FlowError, checkFlow, runFlow, signRfc9421 } from '../../examples/descope/runner/flow-runner.mjs';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 import { sandboxVars, startWorker } from '../../www/worker/dev.mjs';
@@ -16,12 +19,18 @@ import { root } from './hosts.js';
 const FLOW = JSON.parse(readFileSync(join(root, 'examples', 'descope', 'flows', 'kosmos-sign-up-or-in.json'), 'utf8'));
 const POLICY = readFileSync(join(root, 'examples', 'descope', 'policy.json'), 'utf8');
 const CONNECTOR_SECRET = 'descope-http-connector-hmac-secret-for-tests';
+// The connector's RFC 9421 key (Terraform rfc9421_private_key); the Worker holds its public half.
+const SIGNING = generateKeyPairSync('ed25519');
+const KEY_ID = 'descope-connector';
+const HTTPSIG_KEYS = JSON.stringify({ [KEY_ID]: SIGNING.publicKey.export({ type: 'spki', format: 'pem' }) });
+// What examples/descope/terraform sets: rfc9421_components and rfc9421_signature_ttl.
+const RFC9421 = { alg: 'ed25519', key: SIGNING.privateKey, keyId: KEY_ID, components: ['@method', '@target-uri', '@authority', 'content-type', 'content-digest'], ttl: 300 };
 const AUDIT_SECRET = 'descope-audit-connector-hmac-secret-for-tests';
 
 const kosmos = await startKosmos({ retryDelaysMs: [200, 400, 800] });
 const salesforce = await startSalesforce();
 const worker = await startWorker({
-  vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_HMAC_SECRET: CONNECTOR_SECRET, DESCOPE_AUDIT_HMAC_SECRET: AUDIT_SECRET }),
+  vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_HTTPSIG_KEYS: HTTPSIG_KEYS, DESCOPE_HMAC_SECRET: CONNECTOR_SECRET, DESCOPE_AUDIT_HMAC_SECRET: AUDIT_SECRET }),
   assets: false,
 });
 kosmos.setWebhookUrl(`${worker.url}/v1/webhooks/1kosmos`);
@@ -29,7 +38,9 @@ after(async () => {
   await Promise.allSettled([worker.close(), kosmos.close(), salesforce.close()]);
 });
 
-const connectors = { 'kosmos-connect': { baseUrl: worker.url, hmacSecret: CONNECTOR_SECRET } };
+// Both keys configured and DESCOPE_AUTH unset: a call with Signature-Input must verify with RFC 9421, any other with the HMAC.
+const connectors = { 'kosmos-connect': { baseUrl: worker.url, rfc9421: RFC9421 } };
+const hmacConnectors = { 'kosmos-connect': { baseUrl: worker.url, hmacSecret: CONNECTOR_SECRET } };
 const users = new Map();
 
 /** A low-risk context: known, trusted device, same country as last time. */
@@ -122,11 +133,126 @@ describe('the flow template', () => {
     assert.equal(kosmos.state.requests, before);
   });
 
+  test('the older HMAC (x-descope-webhook-s256) still signs a whole run: allow', async () => {
+    const run = await runFlow(FLOW, { connectors: hmacConnectors, users, context: calm('hmac@test'), script: [welcome('hmac@test')] });
+    assert.equal(run.outcome, 'logged-in');
+    assert.equal(run.connectors.risk.body.decision, 'allow');
+  });
+
   test('unsigned or wrongly signed connector calls are refused (the flow fails closed)', async () => {
     const wrong = { 'kosmos-connect': { baseUrl: worker.url, hmacSecret: 'not-the-secret' } };
     const run = await runFlow(FLOW, { connectors: wrong, users, context: calm('alice@test'), script: [welcome('alice@test')] });
     assert.equal(run.outcome, 'screen:denied');
     assert.equal(run.calls[0].status, 401);
+    const otherKey = { ...RFC9421, key: generateKeyPairSync('ed25519').privateKey };
+    const forged = await runFlow(FLOW, { connectors: { 'kosmos-connect': { baseUrl: worker.url, rfc9421: otherKey } }, users, context: calm('alice@test'), script: [welcome('alice@test')] });
+    assert.equal(forged.outcome, 'screen:denied');
+    assert.equal(forged.calls[0].status, 401);
+    assert.equal(forged.calls[0].body.error.code, 'bad_signature');
+    const unsigned = await runFlow(FLOW, { connectors: { 'kosmos-connect': { baseUrl: worker.url } }, users, context: calm('alice@test'), script: [welcome('alice@test')] });
+    assert.equal(unsigned.calls[0].status, 401);
+    assert.equal(unsigned.calls[0].body.error.code, 'missing_signature');
+  });
+});
+
+// --- RFC 9421 refusals, one request at a time ---------------------------------
+
+const RISK_URL = () => `${worker.url}/v1/descope/risk`;
+const RISK_BODY = JSON.stringify({ riskInfo: { riskScore: 0.1, trustedDevice: true }, geo: { country: 'US' } });
+
+/** Signs a risk call as the connector does (overrides: signer options), returns fetch arguments. */
+function signedRisk(overrides = {}, body = RISK_BODY) {
+  const headers = { 'content-type': 'application/json' };
+  const { base: _base, ...signed } = signRfc9421({ ...RFC9421, method: 'POST', url: RISK_URL(), headers, body, ...overrides });
+  return { method: 'POST', headers: { ...headers, ...signed }, body };
+}
+
+async function send(init) {
+  const res = await fetch(RISK_URL(), init);
+  return { status: res.status, json: await res.json() };
+}
+
+describe('RFC 9421 connector signatures, refused', () => {
+  test('a signed call passes once; the same signature again is a replay (409 duplicate, the core\'s code)', async () => {
+    const init = signedRisk();
+    const first = await send(init);
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    assert.ok(['allow', 'step_up', 'verify_identity', 'deny'].includes(first.json.decision), JSON.stringify(first.json));
+    const again = await send(init);
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, 'duplicate');
+    // Without a nonce the signature's own bytes are remembered.
+    const bare = signedRisk({ nonce: false });
+    assert.equal((await send(bare)).status, 200);
+    assert.equal((await send(bare)).json.error.code, 'duplicate');
+  });
+
+  test('a changed body no longer matches its content-digest', async () => {
+    const init = signedRisk();
+    const r = await send({ ...init, body: RISK_BODY.replace('0.1', '0.9') });
+    assert.equal(r.status, 401);
+    assert.equal(r.json.error.code, 'digest_mismatch');
+  });
+
+  test('stale, expired, or not covering what the Worker requires', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const old = await send(signedRisk({ created: now - 3600, ttl: 7200 }));
+    assert.deepEqual([old.status, old.json.error.code], [401, 'timestamp_too_old']);
+    // `expires` passed by more than the clock tolerance (60 s).
+    const expired = await send(signedRisk({ created: now - 200, ttl: 10 }));
+    assert.deepEqual([expired.status, expired.json.error.code], [401, 'signature_expired']);
+    const noExpires = await send(signedRisk({ ttl: undefined }));
+    assert.deepEqual([noExpires.status, noExpires.json.error.code], [400, 'missing_parameter']);
+    const noDigest = await send(signedRisk({ components: ['@method', '@target-uri', '@authority', 'content-type'] }));
+    assert.deepEqual([noDigest.status, noDigest.json.error.code], [401, 'missing_component']);
+    const noMethod = await send(signedRisk({ components: ['@target-uri', 'content-digest'] }));
+    assert.deepEqual([noMethod.status, noMethod.json.error.code], [401, 'missing_component']);
+    // @authority + @path stand in for @target-uri.
+    const parts = await send(signedRisk({ components: ['@method', '@authority', '@path', 'content-digest'] }));
+    assert.equal(parts.status, 200, JSON.stringify(parts.json));
+    const unknown = await send(signedRisk({ keyId: 'someone-else' }));
+    assert.deepEqual([unknown.status, unknown.json.error.code], [401, 'unknown_key']);
+  });
+
+  test('DESCOPE_AUTH "httpsig" refuses an HMAC-only call, and without DESCOPE_HTTPSIG_KEYS is misconfigured', async () => {
+    const only = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_AUTH: 'httpsig', DESCOPE_HTTPSIG_KEYS: HTTPSIG_KEYS, DESCOPE_HMAC_SECRET: CONNECTOR_SECRET }), assets: false });
+    try {
+      const hmac = await fetch(`${only.url}/v1/descope/risk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-descope-webhook-s256': createHmac('sha256', CONNECTOR_SECRET).update(RISK_BODY).digest('base64') },
+        body: RISK_BODY,
+      });
+      assert.equal(hmac.status, 401);
+      assert.equal((await hmac.json()).error.code, 'missing_header');
+      const headers = { 'content-type': 'application/json' };
+      const { base: _b, ...signed } = signRfc9421({ ...RFC9421, method: 'POST', url: `${only.url}/v1/descope/risk`, headers, body: RISK_BODY });
+      const ok = await fetch(`${only.url}/v1/descope/risk`, { method: 'POST', headers: { ...headers, ...signed }, body: RISK_BODY });
+      assert.equal(ok.status, 200);
+      await ok.arrayBuffer();
+    } finally {
+      await only.close();
+    }
+    const bad = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_AUTH: 'httpsig' }), assets: false });
+    try {
+      const r = await fetch(`${bad.url}/v1/descope/risk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: RISK_BODY });
+      assert.equal(r.status, 500);
+      assert.match((await r.json()).error.message, /DESCOPE_HTTPSIG_KEYS/);
+    } finally {
+      await bad.close();
+    }
+    // An unusable key (an HMAC secret below 16 bytes): 500, and the answer never shows the key.
+    const short = Buffer.from('short-secret').toString('base64');
+    const unusable = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY, DESCOPE_HTTPSIG_KEYS: JSON.stringify([{ keyid: 'k', secret: short }]) }), assets: false });
+    try {
+      const { base: _b, ...signed } = signRfc9421({ ...RFC9421, method: 'POST', url: `${unusable.url}/v1/descope/risk`, headers: { 'content-type': 'application/json' }, body: RISK_BODY });
+      const r = await fetch(`${unusable.url}/v1/descope/risk`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: RISK_BODY });
+      const text = await r.text();
+      assert.equal(r.status, 500);
+      assert.equal(JSON.parse(text).error.code, 'misconfigured');
+      assert.ok(!text.includes(short) && !text.includes('short-secret'), text);
+    } finally {
+      await unusable.close();
+    }
   });
 });
 

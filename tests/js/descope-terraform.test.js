@@ -145,8 +145,9 @@ test('the flow resource loads the template; the connectors point at the Worker r
 
 test('the Worker settings the Terraform pairs with are documented in wrangler.jsonc', () => {
   const wrangler = readFileSync(join(root, 'www', 'worker', 'wrangler.jsonc'), 'utf8');
-  for (const name of ['DESCOPE_HMAC_SECRET', 'DESCOPE_AUDIT_HMAC_SECRET']) assert.match(wrangler, new RegExp(`//\\s+${name}\\s`), name);
+  for (const name of ['DESCOPE_HMAC_SECRET', 'DESCOPE_AUDIT_HMAC_SECRET', 'DESCOPE_HTTPSIG_KEYS']) assert.match(wrangler, new RegExp(`//\\s+${name}\\s`), name);
   const vars = readFileSync(join(TF_DIR, 'variables.tf'), 'utf8');
   assert.match(vars, /DESCOPE_HMAC_SECRET/);
   assert.match(vars, /DESCOPE_AUDIT_HMAC_SECRET/);
+  assert.match(vars, /DESCOPE_HTTPSIG_KEYS/);
 });

@@ -12,7 +12,7 @@ const w = wranglerConfig();
 const src = join(root, 'www', 'worker', 'src');
 const code = readdirSync(src).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(src, f), 'utf8')).join('\n');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const SECRETS = ['KOSMOS_API_KEY', 'KOSMOS_LICENSE_KEY', 'KOSMOS_PRIVATE_KEY', 'KOSMOS_WEBHOOK_SECRET', 'SF_CLIENT_ID', 'SF_CLIENT_SECRET', 'DESCOPE_HMAC_SECRET', 'OIDC_CLIENT_SECRET', 'OIDC_CLIENT_PRIVATE_JWK', 'OIDC_COOKIE_SECRET'];
+const SECRETS = ['KOSMOS_API_KEY', 'KOSMOS_LICENSE_KEY', 'KOSMOS_PRIVATE_KEY', 'KOSMOS_WEBHOOK_SECRET', 'SF_CLIENT_ID', 'SF_CLIENT_SECRET', 'DESCOPE_HMAC_SECRET', 'DESCOPE_HTTPSIG_KEYS', 'OIDC_CLIENT_SECRET', 'OIDC_CLIENT_PRIVATE_JWK', 'OIDC_COOKIE_SECRET'];
 
 test('entry, compatibility date and the wasm rule', () => {
   assert.equal(w.main, 'src/index.js');

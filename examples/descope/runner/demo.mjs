@@ -1,9 +1,11 @@
 // `node examples/descope/runner/demo.mjs`: runs the flow template once per
 // branch through the local flow runner against a Worker and the 1Kosmos and
 // Salesforce stand-ins it starts on 127.0.0.1 (offline), and prints the path
-// each run took. Connector calls are signed with the HMAC the Worker checks
-// (DESCOPE_HMAC_SECRET, a random one per run).
-import { randomBytes } from 'node:crypto';
+// each run took. Connector calls are signed with RFC 9421 HTTP Message
+// Signatures (the runner's node:crypto signer, a fresh Ed25519 key per run,
+// the Terraform's covered components and TTL), which the Worker verifies with
+// DESCOPE_HTTPSIG_KEYS.
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +16,15 @@ import { runFlow } from './flow-runner.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const flow = JSON.parse(readFileSync(join(here, '..', 'flows', 'kosmos-sign-up-or-in.json'), 'utf8'));
 const policy = readFileSync(join(here, '..', 'policy.json'), 'utf8');
-const secret = randomBytes(24).toString('base64');
+const key = generateKeyPairSync('ed25519');
+const keys = JSON.stringify({ 'descope-connector': key.publicKey.export({ type: 'spki', format: 'pem' }) });
 
 const kosmos = await startKosmos();
 const salesforce = await startSalesforce();
-const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY: policy, DESCOPE_HMAC_SECRET: secret }), assets: false, log: false });
+const worker = await startWorker({ vars: sandboxVars(kosmos, salesforce, { POLICY: policy, DESCOPE_HTTPSIG_KEYS: keys }), assets: false, log: false });
 kosmos.setWebhookUrl(`${worker.url}/v1/webhooks/1kosmos`);
-const connectors = { 'kosmos-connect': { baseUrl: worker.url, hmacSecret: secret } };
+const rfc9421 = { alg: 'ed25519', key: key.privateKey, keyId: 'descope-connector', components: ['@method', '@target-uri', '@authority', 'content-type', 'content-digest'], ttl: 300 };
+const connectors = { 'kosmos-connect': { baseUrl: worker.url, rfc9421 } };
 const users = new Map();
 
 const ctx = (email, riskInfo = {}, device = true) => ({

@@ -30,7 +30,9 @@ resource "descope_http_connector" "kosmos_connect" {
   # The Worker checks x-descope-webhook-s256 when DESCOPE_HMAC_SECRET is set to the same value.
   hmac_secret = var.connector_hmac_secret
 
-  # RFC 9421 HTTP Message Signatures (preferred once the Worker runs with DESCOPE_AUTH set to accept them).
+  # RFC 9421 HTTP Message Signatures (preferred): the Worker verifies them with the public half of
+  # rfc9421_private_key in its secret DESCOPE_HTTPSIG_KEYS ({ "<rfc9421_key_id>": "<PEM>" }); it requires
+  # @method, @target-uri, content-digest, created and expires (the ttl), and refuses a replayed signature.
   rfc9421_signing_enabled = var.rfc9421_signing_enabled
   rfc9421_private_key     = var.rfc9421_private_key
   rfc9421_key_id          = var.rfc9421_key_id

@@ -34,7 +34,7 @@ variable "rfc9421_signing_enabled" {
 }
 
 variable "rfc9421_private_key" {
-  description = "The RFC 9421 signing key (PEM for ECDSA P-256 / Ed25519 / RSA, or an HMAC secret); its public half goes to the Worker"
+  description = "The RFC 9421 signing key (PEM for ECDSA P-256 / Ed25519 / RSA, or an HMAC secret); its public half goes to the Worker's secret DESCOPE_HTTPSIG_KEYS as { \"<rfc9421_key_id>\": \"<PEM>\" }"
   type        = string
   sensitive   = true
   default     = null

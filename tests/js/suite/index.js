@@ -1,5 +1,6 @@
 // Every shared case, and the one loop that runs them in any host.
 import contracts from './contracts.js';
+import httpsig from './httpsig.js';
 import kosmos from './kosmos.js';
 import oidc from './oidc.js';
 import recovery from './recovery.js';
@@ -9,7 +10,7 @@ import slices from './slices.js';
 import policy from './policy.js';
 import webhook from './webhook.js';
 
-export const suites = { slices, contracts, kosmos, oidc, policy, recovery, retry, secrets, webhook };
+export const suites = { slices, contracts, httpsig, kosmos, oidc, policy, recovery, retry, secrets, webhook };
 
 /**
  * The package entries the suite runs against, as paths from the repository

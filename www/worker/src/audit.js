@@ -23,6 +23,7 @@
 // adds it. See examples/descope/README.md for what is assumed.
 import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
+import { authenticateDescope } from './descope-auth.js';
 import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
 import { rateLimit } from './limits.js';
@@ -162,8 +163,7 @@ export async function descopeAuditWebhook(request, env) {
 export async function auditMarks(request, env) {
   const cfg = config(env);
   const bytes = await readBytes(request, cfg.limits().descopeBody);
-  const secret = cfg.descopeSecret();
-  if (secret !== undefined) verifyDescope(request, bytes, secret, 'the descope signature');
+  await authenticateDescope(request, env, bytes);
   requireJson(request);
   const body = parseObject(text(bytes));
   const userId = body.user_id;

@@ -208,8 +208,45 @@ function makeConfig(env) {
     /** How long a step-up challenge counts as open unless finished first, in seconds (`STEP_UP_OPEN_TTL_S`, default 300). */
     stepUpOpenTtlS: memo(() => positiveInt(env, 'STEP_UP_OPEN_TTL_S', 300)),
 
-    /** The Descope HMAC secret, when calls from Descope must be signed. */
-    descopeSecret: memo(() => optional(env, 'DESCOPE_HMAC_SECRET')),
+    /**
+     * How Descope's connector calls are authenticated: `mode` is `httpsig`
+     * (RFC 9421 HTTP Message Signatures with DESCOPE_HTTPSIG_KEYS), `hmac`
+     * (`x-descope-webhook-s256` with DESCOPE_HMAC_SECRET), `either` (a call
+     * carrying `Signature-Input` must verify with RFC 9421, any other the
+     * HMAC) or `none` (nothing configured: unsigned calls pass). DESCOPE_AUTH
+     * picks it; unset, the configured keys decide, RFC 9421 preferred.
+     */
+    descopeAuth: memo(() => {
+      const keysText = optional(env, 'DESCOPE_HTTPSIG_KEYS');
+      const secret = optional(env, 'DESCOPE_HMAC_SECRET');
+      const asked = optional(env, 'DESCOPE_AUTH');
+      if (asked !== undefined && !['httpsig', 'hmac', 'either'].includes(asked)) {
+        throw misconfigured('the worker setting `DESCOPE_AUTH` must be `httpsig`, `hmac` or `either`');
+      }
+      if ((asked === 'httpsig' || asked === 'either') && keysText === undefined) {
+        throw misconfigured(`the worker setting \`DESCOPE_AUTH\` is \`${asked}\` but the secret \`DESCOPE_HTTPSIG_KEYS\` is not set`);
+      }
+      if ((asked === 'hmac' || asked === 'either') && secret === undefined) {
+        throw misconfigured(`the worker setting \`DESCOPE_AUTH\` is \`${asked}\` but the secret \`DESCOPE_HMAC_SECRET\` is not set`);
+      }
+      const mode = asked ?? (keysText !== undefined && secret !== undefined ? 'either' : keysText !== undefined ? 'httpsig' : secret !== undefined ? 'hmac' : 'none');
+      let keys;
+      if (keysText !== undefined) {
+        try {
+          keys = JSON.parse(keysText);
+        } catch {
+          throw misconfigured('the secret `DESCOPE_HTTPSIG_KEYS` must be JSON: key entries `[{ keyid, pem | jwk | secret }]`, a JWK set or `{ keyid: PEM }`');
+        }
+      }
+      return {
+        mode,
+        keys,
+        secret,
+        // RFC 9421 `created` may be this old (seconds) and this far ahead of the Worker's clock.
+        maxAgeS: positiveInt(env, 'DESCOPE_HTTPSIG_MAX_AGE_S', 300),
+        toleranceS: positiveInt(env, 'DESCOPE_HTTPSIG_TOLERANCE_S', 60),
+      };
+    }),
 
     /** Salesforce: where to publish and how to get a token. */
     salesforce: memo(() => {

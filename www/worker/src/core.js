@@ -9,6 +9,7 @@ import {
   checkMetadata,
   codeInfo,
   compilePolicy,
+  createHttpSignatureVerifier,
   createProfile,
   createWebhookVerifier,
   descopeContextToSignals,
@@ -87,6 +88,38 @@ export function webhookVerifier(cfg) {
 export function descopeVerifier(secret) {
   return webhookVerifier({ scheme: 'descope', secrets: [secret] });
 }
+
+// ---------------------------------------------------------------------------
+// RFC 9421 HTTP Message Signatures (Descope's signed connector calls).
+
+const httpSigVerifiers = cached((cfg) => createHttpSignatureVerifier(cfg));
+
+/** What a signed Descope call must cover: the method, the URL, the body's digest. */
+const DESCOPE_REQUIRED_COMPONENTS = ['@method', ['@target-uri', ['@authority', '@path']], 'content-digest'];
+
+/**
+ * The core's RFC 9421 verifier for Descope's connector keys: covered
+ * `@method`, `@target-uri` (or `@authority` + `@path`) and `content-digest`
+ * (checked against the body), `created` within `maxAgeS` / `toleranceS`,
+ * `expires` required. `verify(message, bodyBytes, now)` returns
+ * `{ keyid, alg, created, expires, nonce, components, replay: { kind, id, remember_until } }`
+ * or throws a KosmosError (`missing_header`, `bad_signature`, `digest_mismatch`,
+ * `signature_expired`, ...). Compiling throws for unusable keys.
+ */
+export function descopeHttpSigVerifier({ keys, maxAgeS, toleranceS }) {
+  const cfg = {
+    keys,
+    required_components: DESCOPE_REQUIRED_COMPONENTS,
+    require_created: true,
+    require_expires: true,
+    max_age_s: maxAgeS,
+    tolerance_s: toleranceS,
+  };
+  return httpSigVerifiers(JSON.stringify(cfg), cfg);
+}
+
+/** A KosmosError with one of the core's codes (the Worker raises `duplicate` for a replayed signature). */
+export const coreError = (code, message) => new KosmosError(code, message);
 
 // ---------------------------------------------------------------------------
 // Risk policy.

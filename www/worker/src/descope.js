@@ -9,12 +9,14 @@
 // IDV at the body's `required_ial` (default the `REQUIRED_IAL` var, IAL2), for
 // a step-up at the body's optional `min_confidence`.
 //   POST /v1/descope/risk             -> { decision, rule, reasons, required_ial?, step_up? }
-// When DESCOPE_HMAC_SECRET is set, every call must carry a valid
-// `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
+// Calls are authenticated as descope-auth.js says: RFC 9421 HTTP Message
+// Signatures (DESCOPE_HTTPSIG_KEYS), the `x-descope-webhook-s256` HMAC
+// (DESCOPE_HMAC_SECRET), either (DESCOPE_AUTH), or not at all.
 import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
-import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
-import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
+import { authenticateDescope } from './descope-auth.js';
+import { checkMetadata, decideRisk, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
+import { HttpError, fromKosmos, fromPolicy, json } from './errors.js';
 import { descopeCaller, finishStepUp, openStepUp, rateLimit } from './limits.js';
 import { shardFor } from './replay.js';
 
@@ -22,21 +24,11 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const IDEMPOTENCY_LEASE_MS = 60_000;
 const IDEMPOTENCY_KEEP_MS = 24 * 60 * 60 * 1000;
 
-/** Reads, authenticates and parses a Descope call's body. */
+/** Reads, authenticates (descope-auth.js) and parses a Descope call's body. */
 async function descopeBody(request, env) {
   const cfg = config(env);
   const bytes = await readBytes(request, cfg.limits().descopeBody);
-  const secret = cfg.descopeSecret();
-  if (secret !== undefined) {
-    if (!request.headers.get('x-descope-webhook-s256')) {
-      throw new HttpError(401, 'missing_signature', 'this worker requires descope calls to be signed: the `x-descope-webhook-s256` header is missing');
-    }
-    try {
-      descopeVerifier(secret).verify(request.headers, bytes, nowS());
-    } catch (e) {
-      throw fromVerification(e, 'the descope signature');
-    }
-  }
+  await authenticateDescope(request, env, bytes);
   requireJson(request);
   return parseObject(text(bytes));
 }
