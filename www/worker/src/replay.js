@@ -16,12 +16,13 @@
 // `redrive_at` on; if nobody touched it for its redrive time (a queue that
 // lost it: miniflare's local broker keeps messages in memory only, so a
 // runtime restart drops them), the alarm sends it to the queue again, at most
-// MAX_REDRIVES times, backing off. The consumer reads the steps here before
+// MAX_REDRIVES times, backing off as the core's retry policy says. The consumer reads the steps here before
 // publishing, so a copy that arrives after the first one succeeded does
 // nothing; two copies at once may both publish, which Salesforce absorbs
 // (Task upserted by its external id, event carrying its dedupe key).
 const MAX_REDRIVES = 6;
 import { DurableObject } from 'cloudflare:workers';
+import { nextAttempt } from './core.js';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
@@ -169,7 +170,15 @@ export class ReplayGuard extends DurableObject {
           next = next === null ? entry.redrive_at : Math.min(next, entry.redrive_at);
           continue;
         }
-        if (queue === undefined || (entry.redrives ?? 0) >= MAX_REDRIVES) {
+        const redrives = (entry.redrives ?? 0) + 1;
+        // The wait before the next redrive, from the core's retry policy; none left: give up.
+        const redriveMs = entry.redrive_ms ?? 3_600_000;
+        const wait = queue === undefined ? undefined : nextAttempt({ retryable: true }, redrives, {
+          max_attempts: MAX_REDRIVES + 1,
+          base_delay_ms: Math.min(redriveMs, 3_600_000),
+          max_delay_ms: 3_600_000,
+        });
+        if (queue === undefined || redrives > MAX_REDRIVES) {
           // No queue to send to, or given up (the dead-letter queue has it).
           const { handoff, redrive_at, ...rest } = entry;
           await this.ctx.storage.put(key, rest);
@@ -182,8 +191,13 @@ export class ReplayGuard extends DurableObject {
         } catch (e) {
           console.error('replay: redrive failed, will try again', id, e?.message);
         }
-        const redrives = (entry.redrives ?? 0) + 1;
-        const at = now + (entry.redrive_ms ?? 3_600_000) * 2 ** Math.min(redrives, 6);
+        if (wait === undefined) {
+          // That was the last one.
+          const { handoff, redrive_at, ...rest } = entry;
+          await this.ctx.storage.put(key, { ...rest, redrives });
+          continue;
+        }
+        const at = now + Math.max(redriveMs, wait);
         await this.ctx.storage.put(key, { ...entry, redrives, redrive_at: at });
         next = next === null ? at : Math.min(next, at);
       }
