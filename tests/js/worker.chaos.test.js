@@ -69,3 +69,37 @@ test('chaos: 400 deliveries, Salesforce failing 10% five ways, workerd restarted
   assert.equal(r.resent_answered_duplicate, r.resent_after_restarts, summary);
   assert.equal(r.resent_published, 0, summary);
 });
+
+test('the stand-in\'s faults: a stall and a lost answer store the record, the other three do not', async () => {
+  const sf = await startSalesforce({ chaos: { rate: 1, seed: 5, stallMs: 600, retryAfterS: 3 } });
+  try {
+    const token = (await (await fetch(`${sf.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }),
+    })).json()).access_token;
+    const seen = { 503: 0, 429: 0, cut: 0 };
+    for (let i = 0; i < 40; i += 1) {
+      try {
+        const res = await fetch(`${sf.url}/services/data/v62.0/sobjects/Task/Kosmos_Delivery_Key__c/k${i}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ WhatId: '006000000000001AAA', Subject: 'x', Status: 'Completed' }),
+          signal: AbortSignal.timeout(300),
+        });
+        seen[res.status] += 1;
+        if (res.status === 429) assert.equal(res.headers.get('retry-after'), '3');
+      } catch {
+        seen.cut += 1;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const c = sf.state.chaos;
+    assert.equal(c.decided, 40);
+    for (const kind of ['5xx', '429', 'reset', 'stall', 'lost']) assert.ok(c[kind] > 0, kind);
+    assert.deepEqual(seen, { 503: c['5xx'], 429: c['429'], cut: c.reset + c.stall + c.lost });
+    assert.equal(sf.state.received.length, c.stall + c.lost, 'stored: what stalled and what lost its answer');
+  } finally {
+    await sf.close();
+  }
+});

@@ -257,7 +257,6 @@ export async function startSalesforce(options = {}) {
           return;
         }
       }
-      if (fault === 'stall') await new Promise((r) => setTimeout(r, chaos.stallMs));
       const answer = (status, body) => {
         if (fault === 'lost' || (fault === 'stall' && res.destroyed)) {
           // Stored, but the answer never reaches the caller.
@@ -308,6 +307,8 @@ export async function startSalesforce(options = {}) {
         state.rejected.push({ object: objectName, fields, errors, at: new Date().toISOString() });
         return sendJson(res, 400, errors);
       }
+      // The body is in: a stall holds the answer past the caller's timeout, then stores the record all the same.
+      if (fault === 'stall') await new Promise((r) => setTimeout(r, chaos.stallMs));
       if (upsert) {
         const key = `${objectName}\n${extField}\n${extValue}`;
         const existing = byExternalId.get(key);
