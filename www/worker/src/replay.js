@@ -16,14 +16,14 @@
 // `redrive_at` on; if nobody touched it for its redrive time (a queue that
 // lost it: miniflare's local broker keeps messages in memory only, so a
 // runtime restart drops them), the alarm sends it to the queue again, at most
-// MAX_REDRIVES times, backing off as the core's retry policy says. The consumer reads the steps here before
-// publishing, so a copy that arrives after the first one succeeded does
+// MAX_REDRIVES times, backing off as the core's retry policy says. The
+// consumer reads the steps here before publishing, so a copy that arrives after the first one succeeded does
 // nothing; two copies at once may both publish, which Salesforce absorbs
 // (Task upserted by its external id, event carrying its dedupe key).
-const MAX_REDRIVES = 6;
 import { DurableObject } from 'cloudflare:workers';
 import { nextAttempt } from './core.js';
 
+const MAX_REDRIVES = 6;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export class ReplayGuard extends DurableObject {
