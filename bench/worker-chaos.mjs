@@ -311,7 +311,7 @@ export async function run() {
     summary: `${r.deliveries} signed webhook deliveries (${r.repeats} repeats) at ${r.concurrency} in flight; the Salesforce stand-in failed `
       + `${r.faults.decided} of its ${r.salesforce_requests} requests (seeded 10%); workerd stopped and started ${r.restarts.length} times with its Durable Object and KV state on disk. `
       + `**${r.accepted}** accepted, **${r.delivered}** delivered to Salesforce, **${r.dead_lettered}** in the dead-letter queue, **${r.lost}** lost, **${r.duplicated}** duplicated; `
-      + `${r.task_upserts_absorbed} Task writes repeated after a lost answer were upserts onto their record, ${r.event_repeats_same_key} events published again carried the same Delivery_Key__c. `
+      + `${r.task_upserts_absorbed} repeated Task writes (after a lost answer, a stall, a restart or a redrive) were upserts onto their record, ${r.event_repeats_same_key} events published again carried the same Delivery_Key__c. `
       + `After both restarts ${r.resent_after_restarts} deliveries acknowledged before the first were sent again: ${r.resent_answered_duplicate} answered duplicate, ${r.resent_published} records published.`,
     rows: [{
       deliveries: r.deliveries,
