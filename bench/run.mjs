@@ -1,14 +1,15 @@
 // `npm run bench`: every benchmark of the project, peers side by side in the
 // same run; writes bench/REPORT.md and prints it. Ratios first, absolute
 // times second.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, table } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
-const benches = ['size', 'size-breakdown', 'import', 'coldstart', 'policy', 'webhook', 'httpsig', 'worker-load', 'worker-fuzz'];
+const update = process.argv.includes('--update');
+const only = process.argv.slice(2).filter((a) => a !== '--update');
+const benches = ['size', 'size-breakdown', 'import', 'coldstart', 'policy', 'webhook', 'httpsig', 'worker-load', 'worker-chaos', 'worker-fuzz'];
 
 const sections = [];
 for (const name of benches) {
@@ -37,6 +38,22 @@ const report = [
   '',
   ...sections.flatMap((s) => [`## ${s.title}`, '', ...(s.summary ? [s.summary, ''] : []), table(s.rows), '', ...(s.notes ? [s.notes, ''] : [])]),
 ].join('\n');
-// A partial run (`node bench/run.mjs policy`) prints but keeps the full report.
+// A partial run (`node bench/run.mjs policy`) prints, and with --update
+// replaces its own sections in the report (by title), keeping the others.
 if (!only.length) writeFileSync(join(here, 'REPORT.md'), report + '\n');
+else if (update) {
+  const path = join(here, 'REPORT.md');
+  let text = readFileSync(path, 'utf8');
+  for (const s of sections) {
+    const body = [`## ${s.title}`, '', ...(s.summary ? [s.summary, ''] : []), table(s.rows), '', ...(s.notes ? [s.notes, ''] : [])].join('\n');
+    const start = text.indexOf(`## ${s.title}\n`);
+    if (start < 0) {
+      text = `${text.replace(/\n*$/, '\n\n')}${body}\n`;
+      continue;
+    }
+    const end = text.indexOf('\n## ', start + 3);
+    text = `${text.slice(0, start)}${body}${end < 0 ? '\n' : text.slice(end)}`;
+  }
+  writeFileSync(path, text);
+}
 console.log(report);

@@ -22,7 +22,7 @@ function percentile(sorted, p) {
 }
 
 /** A deterministic shuffle (so runs are comparable). */
-function shuffle(items, seed = 42) {
+export function shuffle(items, seed = 42) {
   let s = seed;
   const rnd = () => {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
@@ -35,7 +35,7 @@ function shuffle(items, seed = 42) {
   return items;
 }
 
-function eventFor(i) {
+export function eventFor(i) {
   const withRecord = i % 2 === 0;
   const data = STEP_UP_EVENTS && i % 3 === 0
     ? { challenge_id: `chl_load_${i}`, user_identifier: `user${i}@test`, status: 'completed', match_result: 'match', confidence: 0.97 }

@@ -13,5 +13,7 @@ if [ ! -f pkg/gen/kosmos_connect_bg.wasm ] || [ ! -f pkg/gen/policy/gen/kosmos_c
 fi
 cargo test --quiet
 KOSMOS_HOSTS=node node --test --test-force-exit \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/count-reporter.mjs --test-reporter-destination=stderr \
   tests/js/hosts.test.js tests/js/entries.test.js tests/js/size.test.js tests/js/policy-schema.test.js \
-  tests/js/no-copies.test.js tests/js/fuzz-manifest.test.js
+  tests/js/no-copies.test.js tests/js/fuzz-manifest.test.js tests/js/runner-hygiene.test.js

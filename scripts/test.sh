@@ -25,5 +25,10 @@ cargo test --target wasm32-unknown-unknown
 
 step "js: node, workerd and chromium hosts, size budget"
 # --test-force-exit: a failing test that leaves a workerd or server running must
-# fail the run, not hang it.
-node --test --test-force-exit --test-timeout=300000 tests/js/
+# fail the run, not hang it. scripts/count-reporter.mjs fails the run when a
+# file declared more tests than results reached the runner (a child that
+# exits early drops them silently otherwise); spec stays on stdout for people.
+node --test --test-force-exit --test-timeout=300000 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/count-reporter.mjs --test-reporter-destination=stderr \
+  tests/js/

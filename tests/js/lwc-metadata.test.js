@@ -12,6 +12,18 @@ import { CONTRACT, forceApp, readMetadata, readPlatformEvent, eventRecordProblem
 
 const asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+test('Task has the contract external id (an Activity custom field, unique), the key the Worker upserts by', () => {
+    const ext = CONTRACT.task.external_id;
+    const f = readMetadata(join(forceApp, 'objects', 'Activity', 'fields', `${ext.field}.field-meta.xml`));
+    assert.equal(f.rootName, 'CustomField');
+    assert.equal(f.fullName, ext.field);
+    assert.equal(f.type, ext.type);
+    assert.equal(Number(f.length), ext.length);
+    assert.equal(f.externalId, 'true', 'an external id: PATCH sobjects/Task/<field>/<value> upserts by it');
+    assert.equal(f.unique, 'true', 'unique: a second Task with the same key is refused');
+    assert.equal(f.caseSensitive, 'true');
+});
+
 test('Kosmos_Verification__e has exactly the contract fields, with their types and sizes', () => {
     const event = readPlatformEvent();
     assert.equal(event.rootName, 'CustomObject');

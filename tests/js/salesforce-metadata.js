@@ -111,7 +111,10 @@ export function eventRecordProblems(record) {
 
 /** The same for the Task the Worker writes on the related record. */
 export function taskRecordProblems(record) {
-    const problems = recordProblems(record, CONTRACT.task.fields, 'Task');
+    // The external id the Task is upserted by (Kosmos_Delivery_Key__c) is one of its fields too.
+    const ext = CONTRACT.task.external_id;
+    const fields = ext ? { ...CONTRACT.task.fields, [ext.field]: { type: ext.type, length: ext.length } } : CONTRACT.task.fields;
+    const problems = recordProblems(record, fields, 'Task');
     for (const required of ['WhatId', 'Subject', 'Status']) {
         if (record && typeof record === 'object' && !(required in record)) problems.push(`${required} is required on the Task`);
     }

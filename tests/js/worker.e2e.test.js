@@ -246,8 +246,11 @@ describe('descope nodes: identity verification', () => {
       User_Id__c: 'ada@test',
       IAL__c: 'IAL2',
       Related_Record_Id__c: RECORD,
+      Delivery_Key__c: event.fields.Delivery_Key__c,
     });
+    assert.ok(event.fields.Delivery_Key__c.length > 0, 'the event carries the webhook id to dedupe by');
     const [task] = await waitFor('the task', () => tasksFor(start.json.session_id).length && tasksFor(start.json.session_id));
+    assert.equal(task.fields.Kosmos_Delivery_Key__c, event.fields.Delivery_Key__c, 'the Task was upserted by the same key');
     assert.equal(task.fields.WhatId, RECORD);
     assert.equal(task.fields.Subject, '1Kosmos IDV: completed (IAL2)');
     assert.equal(task.fields.Status, 'Completed');

@@ -1,6 +1,6 @@
 // A BlockID tenant DocuVerify stand-in (the `blockid-tenant` profile) on
 // 127.0.0.1: the encrypted envelope that 1Kosmos's helper SDKs use. It holds
-// its own key pair (from the package's core), opens each request with the
+// its own key pair, opens each request with the
 // caller's `publickey`, checks the sealed `licensekey` and `requestid`
 // (fresh `ts`, `uuid` never seen before), and answers sealed
 // `{"data": ...}`, as the service does:
@@ -14,10 +14,13 @@
 // `declined@test` declined at the second read, `timeout@test` in progress
 // forever, anyone else completed at IAL2 at the third read.
 //
-// The envelope itself (ECDH, AES-256-GCM) is the core's: `generateKeyPair`,
-// `envelopeSeal`, `envelopeOpen`.
+// The envelope (ECDH, AES-256-GCM with a 16-byte IV) is node:crypto's, in
+// ./envelope.mjs, written from the wire format and independent of the
+// package: what the Worker seals with the core this stand-in opens without it,
+// and the reverse. `state.opened` counts what it opened, `state.refused` what
+// did not authenticate.
 import { randomBytes } from 'node:crypto';
-import { envelopeOpen, envelopeSeal, generateKeyPair } from '../../pkg/node.js';
+import { envelope, envelopeKeyPair } from './envelope.mjs';
 import { apiError, readBody, sendJson, serve } from './http.mjs';
 
 const OBJECTS = new Set(['dl_object', 'ppt_object', 'idcard_object']);
@@ -30,17 +33,20 @@ export async function startBlockId(options = {}) {
   const curve = options.curve ?? 'secp256k1';
   const licenseKey = options.licenseKey ?? 'sandbox-license-key';
   const dvcId = options.dvcId ?? 'sandbox-dvc';
-  const pair = generateKeyPair(curve);
-  const keysFor = (peer) => ({ curve, privateKey: pair.privateKey, peerPublicKey: peer });
+  const pair = envelopeKeyPair(curve);
+  const state = { sessions: new Map(), seenRequestIds: new Set(), requests: 0, opened: 0, refused: 0 };
   const open = (peer, sealed, what) => {
+    let text;
     try {
-      return envelopeOpen(keysFor(peer), sealed);
+      text = envelope(curve, pair.privateKey, peer).open(sealed);
     } catch {
+      state.refused += 1;
       throw apiError(401, 'unauthorized', `${what} could not be opened`);
     }
+    state.opened += 1;
+    return text;
   };
-  const seal = (peer, value) => envelopeSeal(keysFor(peer), JSON.stringify(value));
-  const state = { sessions: new Map(), seenRequestIds: new Set(), requests: 0 };
+  const seal = (peer, value) => envelope(curve, pair.privateKey, peer).seal(JSON.stringify(value));
   let base;
 
   function authenticate(req) {

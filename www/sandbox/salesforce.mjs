@@ -7,6 +7,19 @@
 // www/lwc/force-app/main/default/objects/ when it is there (the Salesforce
 // work ships it), otherwise from the contract in the project brief.
 //
+// Upsert by external id as Salesforce does it: `PATCH .../sobjects/<Object>/<ExtIdField>/<value>`
+// on a field the metadata marks `<externalId>true</externalId>` (Task's custom
+// fields live under objects/Activity/): 201 `created: true` for a new record,
+// 200 `created: false` when a record with that value exists (updated in place,
+// no second record), the field itself refused in the body.
+//
+// Chaos (options.chaos = { rate, seed, stallMs, retryAfterS }): a seeded share
+// of the sObject requests fails, one of five ways in turn chosen at random:
+// `5xx` (503), `429` with Retry-After, `reset` (the connection is cut before
+// anything is stored), `stall` (the answer waits stallMs, past the caller's
+// timeout, and the record is then stored) and `lost` (the record is stored,
+// then the connection is cut before the answer). `state.chaos` counts them.
+//
 // Control: GET /__received, POST /__fail?count=N[&status=503][&mode=reset][&object=Task]
 // (`token` names the token endpoint), POST /__down (same options; fail until /__recover), POST /__recover, POST /__revoke
 // (invalidate issued tokens), POST /__reset.
@@ -66,6 +79,8 @@ export function readObjectFields(name, dir = OBJECTS_DIR) {
     const def = { type: tag(xml, 'type') };
     for (const n of ['length', 'precision', 'scale']) if (tag(xml, n) !== undefined) def[n] = Number(tag(xml, n));
     if (tag(xml, 'required') === 'true') def.required = true;
+    if (tag(xml, 'externalId') === 'true') def.externalId = true;
+    if (tag(xml, 'unique') === 'true') def.unique = true;
     out[fullName] = def;
   }
   return out;
@@ -142,15 +157,33 @@ export async function startSalesforce(options = {}) {
   const clientSecret = options.clientSecret ?? 'sandbox-client-secret';
   const eventObject = options.eventObject ?? 'Kosmos_Verification__e';
   const fromXml = readObjectFields(eventObject, options.objectsDir);
+  // Task's custom fields are Activity's in the metadata.
+  const activityFields = readObjectFields('Activity', options.objectsDir) ?? {};
   const objects = {
     [eventObject]: { prefix: 'e00', fields: fromXml ?? CONTRACT_EVENT_FIELDS },
-    Task: { prefix: '00T', fields: TASK_FIELDS },
+    Task: { prefix: '00T', fields: { ...TASK_FIELDS, ...activityFields } },
   };
+  // Upserted records: `${object}\n${field}\n${value}` -> the record in state.received.
+  const byExternalId = new Map();
+  const chaos = options.chaos ? { rate: 0.1, seed: 1, stallMs: 2000, retryAfterS: 1, ...options.chaos } : null;
+  let seed = (chaos?.seed ?? 1) >>> 0;
+  // mulberry32: a small seeded generator, so a chaos run can be replayed.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const CHAOS_MODES = ['5xx', '429', 'reset', 'stall', 'lost'];
   const state = {
     tokens: new Set(),
     tokensIssued: 0,
     received: [],
     rejected: [],
+    // Upserts that found their record (a repeat made idempotent), by object.
+    upsertsUpdated: {},
+    chaos: { decided: 0, '5xx': 0, '429': 0, reset: 0, stall: 0, lost: 0 },
     fail: { count: 0, status: 503, mode: 'status', down: false },
     requests: 0,
   };
@@ -202,18 +235,50 @@ export async function startSalesforce(options = {}) {
     }
 
     let m;
-    if ((m = /^\/services\/data\/([^/]+)\/sobjects\/([^/]+)\/?$/.exec(path))) {
+    if ((m = /^\/services\/data\/([^/]+)\/sobjects\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/.exec(path))) {
       state.requests += 1;
-      const [, version, objectName] = m;
+      const [, version, objectName, extField, extValueRaw] = m;
       if (outage(res, objectName)) return;
+      // Chaos decides before anything is read; `stall` and `lost` store the record first.
+      let fault = null;
+      const u = chaos ? random() : 1;
+      if (chaos && u < chaos.rate) {
+        // The same draw picks the way, evenly: u is uniform below the rate.
+        fault = CHAOS_MODES[Math.min(CHAOS_MODES.length - 1, Math.floor((u / chaos.rate) * CHAOS_MODES.length))];
+        state.chaos.decided += 1;
+        state.chaos[fault] += 1;
+        if (fault === '5xx') return sendJson(res, 503, [{ message: 'simulated: service unavailable', errorCode: 'SERVER_UNAVAILABLE' }]);
+        if (fault === '429') {
+          res.setHeader('retry-after', String(chaos.retryAfterS));
+          return sendJson(res, 429, [{ message: 'simulated: too many requests', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+        }
+        if (fault === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+      }
+      const answer = (status, body) => {
+        if (fault === 'lost' || (fault === 'stall' && res.destroyed)) {
+          // Stored, but the answer never reaches the caller.
+          req.socket.destroy();
+          return;
+        }
+        if (res.destroyed || res.writableEnded) return;
+        sendJson(res, status, body);
+      };
       if (!/^v\d{2,3}\.0$/.test(version)) return sendJson(res, 404, [{ message: `The requested resource does not exist: API version ${version}`, errorCode: 'NOT_FOUND' }]);
       const auth = req.headers.authorization ?? '';
       if (!auth.startsWith('Bearer ') || !state.tokens.has(auth.slice(7))) {
         return sendJson(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
       }
-      if (req.method !== 'POST') return sendJson(res, 405, [{ message: `HTTP Method '${req.method}' not allowed. Allowed are POST`, errorCode: 'METHOD_NOT_ALLOWED' }]);
+      const upsert = extField !== undefined;
+      if (!upsert && req.method !== 'POST') return sendJson(res, 405, [{ message: `HTTP Method '${req.method}' not allowed. Allowed are POST`, errorCode: 'METHOD_NOT_ALLOWED' }]);
+      if (upsert && req.method !== 'PATCH') return sendJson(res, 405, [{ message: `HTTP Method '${req.method}' not allowed. Allowed are PATCH`, errorCode: 'METHOD_NOT_ALLOWED' }]);
       const object = objects[objectName];
       if (!object) return sendJson(res, 404, [{ message: `The requested resource does not exist: sObject type '${objectName}' is not supported.`, errorCode: 'NOT_FOUND' }]);
+      if (upsert && !object.fields[extField]?.externalId) {
+        return sendJson(res, 404, [{ message: `Provided external ID field does not exist or is not accessible: ${extField}`, errorCode: 'NOT_FOUND' }]);
+      }
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return sendJson(res, 415, [{ message: 'Content type must be application/json', errorCode: 'UNSUPPORTED_MEDIA_TYPE' }]);
       }
@@ -226,14 +291,41 @@ export async function startSalesforce(options = {}) {
       if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
         return sendJson(res, 400, [{ message: 'The body must be a JSON object', errorCode: 'JSON_PARSER_ERROR' }]);
       }
-      const errors = validateRecord(objectName, fields, object.fields);
+      let extValue;
+      if (upsert) {
+        try {
+          extValue = decodeURIComponent(extValueRaw);
+        } catch {
+          return sendJson(res, 400, [{ message: 'The external id value is not URL-encoded correctly', errorCode: 'MALFORMED_ID' }]);
+        }
+        if (extField in fields) {
+          return sendJson(res, 400, [{ message: `The field ${extField} is the upsert key and cannot be in the request body`, errorCode: 'INVALID_FIELD' }]);
+        }
+      }
+      const errors = validateRecord(objectName, upsert ? { ...fields, [extField]: extValue } : fields, object.fields);
       if (errors.length) {
         state.rejected.push({ object: objectName, fields, errors, at: new Date().toISOString() });
         return sendJson(res, 400, errors);
       }
+      // The body is in: a stall holds the answer past the caller's timeout, then stores the record all the same.
+      if (fault === 'stall') await new Promise((r) => setTimeout(r, chaos.stallMs));
+      if (upsert) {
+        const key = `${objectName}\n${extField}\n${extValue}`;
+        const existing = byExternalId.get(key);
+        if (existing) {
+          Object.assign(existing.fields, fields);
+          existing.updates += 1;
+          state.upsertsUpdated[objectName] = (state.upsertsUpdated[objectName] ?? 0) + 1;
+          return answer(200, { id: existing.id, success: true, errors: [], created: false });
+        }
+        const record = { object: objectName, id: newId(object.prefix), fields: { ...fields, [extField]: extValue }, api_version: version, at: new Date().toISOString(), updates: 0 };
+        byExternalId.set(key, record);
+        state.received.push(record);
+        return answer(201, { id: record.id, success: true, errors: [], created: true });
+      }
       const id = newId(object.prefix);
       state.received.push({ object: objectName, id, fields, api_version: version, at: new Date().toISOString() });
-      return sendJson(res, 201, { id, success: true, errors: [] });
+      return answer(201, { id, success: true, errors: [] });
     }
 
     if (req.method === 'GET' && path === '/__received') {
@@ -281,6 +373,8 @@ export async function startSalesforce(options = {}) {
       state.tokensIssued = 0;
       state.received.length = 0;
       state.rejected.length = 0;
+      byExternalId.clear();
+      state.upsertsUpdated = {};
       state.requests = 0;
       state.fail = { count: 0, status: 503, mode: 'status', down: false };
       return sendJson(res, 200, { reset: true });

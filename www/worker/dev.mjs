@@ -151,12 +151,13 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
  * HANDOFF binding out (a failed Salesforce publish is then answered 503).
  * `deadLetterSink` (a URL) adds a second worker that consumes the
  * dead-letter queue and POSTs each message's body there as JSON, so a test
- * can see what the queue gave up on. The Worker runs as wrangler bundles it
+ * can see what the queue gave up on. `persist` (a directory) keeps the
+ * Durable Object and KV state on disk across a stop and a start. The Worker runs as wrangler bundles it
  * (`bundleWorker`); `source: true` runs the source modules instead (for
  * debugging with readable stacks; nothing in the repository needs it).
  * @param {{ vars?: Record<string, unknown>, queue?: boolean, assets?: string | false,
  *           port?: number, queueRetries?: number, log?: boolean, miniflare?: object,
- *           deadLetterSink?: string, source?: boolean,
+ *           deadLetterSink?: string, source?: boolean, persist?: string,
  *           ratelimits?: Record<string, { limit: number, period: 10 | 60 }> }} [options]
  * @returns {Promise<{ url: string, mf: import('miniflare').Miniflare, close: () => Promise<void> }>}
  */
@@ -203,6 +204,15 @@ export async function startWorker(options = {}) {
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
     };
   }
+  if (options.persist) {
+    // State on disk, kept across a stop and a start with the same `persist`
+    // directory: the Durable Objects (with their alarms) and KV. miniflare's
+    // local Queue broker keeps its messages in memory only (it has no
+    // persistence option); the ReplayGuard keeps queued hand-offs itself and
+    // sends them again after a restart (src/replay.js).
+    mfOptions.durableObjectsPersist = join(options.persist, 'do');
+    mfOptions.kvPersist = join(options.persist, 'kv');
+  }
   if (options.log === false) mfOptions.log = undefined;
   // Extra Miniflare options (tests pass `handleStructuredLogs` to read the Worker's console).
   Object.assign(mfOptions, options.miniflare ?? {});
@@ -210,9 +220,9 @@ export async function startWorker(options = {}) {
   if (options.deadLetterSink && mfOptions.queueConsumers && dlq) {
     // miniflare runs several workers when given a list: the Worker first
     // (it receives dispatchFetch), then the observer. Shared options stay on top.
-    const { host, port, log, handleStructuredLogs, ...worker } = mfOptions;
+    const { host, port, log, handleStructuredLogs, durableObjectsPersist, kvPersist, ...worker } = mfOptions;
     mfOptions = {
-      host, port, log, handleStructuredLogs,
+      host, port, log, handleStructuredLogs, durableObjectsPersist, kvPersist,
       workers: [
         { ...modules, ...worker },
         {
@@ -225,7 +235,7 @@ export async function startWorker(options = {}) {
         },
       ],
     };
-    for (const k of ['log', 'handleStructuredLogs']) if (mfOptions[k] === undefined) delete mfOptions[k];
+    for (const k of ['log', 'handleStructuredLogs', 'durableObjectsPersist', 'kvPersist']) if (mfOptions[k] === undefined) delete mfOptions[k];
   }
   const mf = await startWorkerd(WORKER_SCRIPT, mfOptions.workers ? mfOptions : { ...modules, ...mfOptions });
   const url = (await mf.ready).origin;

@@ -131,6 +131,14 @@ function makeConfig(env) {
     /** How long a delivered webhook id is remembered, in seconds. */
     replayWindowS: memo(() => positiveInt(env, 'REPLAY_WINDOW_S', 7 * 86_400)),
     replayShards: memo(() => positiveInt(env, 'REPLAY_SHARDS', 16)),
+    /** How long a claim protects a webhook delivery being handled, in seconds (longer than the slowest hand-off). */
+    replayLeaseS: memo(() => positiveInt(env, 'REPLAY_LEASE_S', 60)),
+    /**
+     * How long a queued hand-off may go without the consumer touching it
+     * before the ReplayGuard sends it to the queue again, in seconds (the
+     * Durable Object keeps it until it is published; see replay.js).
+     */
+    handoffRedriveS: memo(() => positiveInt(env, 'HANDOFF_REDRIVE_S', 3600)),
     /** The ReplayGuard Durable Object namespace. */
     replay: memo(() => {
       if (!env.REPLAY || typeof env.REPLAY.idFromName !== 'function') throw misconfigured('the durable object binding `REPLAY` (class ReplayGuard) is missing');

@@ -10,8 +10,20 @@
 // delivery after `done` gets `done` (acknowledged, nothing published again).
 // `steps` records which Salesforce steps succeeded, so a retry after a
 // partial hand-off does only what is left.
+//
+// A queued hand-off is kept here too (`handoff`: the records) until the
+// consumer has published it. Each time the consumer handles it, it pushes
+// `redrive_at` on; if nobody touched it for its redrive time (a queue that
+// lost it: miniflare's local broker keeps messages in memory only, so a
+// runtime restart drops them), the alarm sends it to the queue again, at most
+// MAX_REDRIVES times, backing off as the core's retry policy says. The
+// consumer reads the steps here before publishing, so a copy that arrives after the first one succeeded does
+// nothing; two copies at once may both publish, which Salesforce absorbs
+// (Task upserted by its external id, event carrying its dedupe key).
 import { DurableObject } from 'cloudflare:workers';
+import { nextAttempt } from './core.js';
 
+const MAX_REDRIVES = 6;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export class ReplayGuard extends DurableObject {
@@ -33,11 +45,22 @@ export class ReplayGuard extends DurableObject {
     return { outcome: 'claimed', steps };
   }
 
-  /** Marks a claimed id done (`how`: `published` or `queued`) with the steps done so far. */
-  async finish(id, how, steps) {
+  /**
+   * Marks a claimed id done (`how`: `published` or `queued`) with the steps
+   * done so far; `handoff` ({ records, redriveMs }) keeps a queued hand-off
+   * until the consumer publishes it.
+   */
+  async finish(id, how, steps, handoff) {
     const key = `wh:${id}`;
-    const entry = (await this.ctx.storage.get(key)) ?? { keep_until: Date.now() + PURGE_EVERY_MS };
-    await this.ctx.storage.put(key, { state: 'done', how, keep_until: entry.keep_until, steps });
+    const now = Date.now();
+    const entry = (await this.ctx.storage.get(key)) ?? { keep_until: now + PURGE_EVERY_MS };
+    const next = { state: 'done', how, keep_until: entry.keep_until, steps };
+    if (handoff && handoff.records) {
+      const redriveMs = Math.max(1000, Number(handoff.redriveMs) || 3_600_000);
+      Object.assign(next, { handoff: handoff.records, redrive_ms: redriveMs, redrive_at: now + redriveMs, redrives: 0 });
+    }
+    await this.ctx.storage.put(key, next);
+    if (next.handoff) await this.#scheduleAt(next.redrive_at);
   }
 
   /** Gives a claim up (the hand-off failed), keeping the steps that succeeded. */
@@ -54,11 +77,23 @@ export class ReplayGuard extends DurableObject {
     return entry?.steps ?? [];
   }
 
-  /** Records the steps done for an id without changing its state (the queue consumer). */
-  async recordSteps(id, steps) {
+  /**
+   * Records the steps done for an id without changing its state (the queue
+   * consumer); `published` drops the kept hand-off, otherwise its redrive
+   * time moves on (the queue still has it).
+   */
+  async recordSteps(id, steps, published = false) {
     const key = `wh:${id}`;
     const entry = await this.ctx.storage.get(key);
-    if (entry) await this.ctx.storage.put(key, { ...entry, steps });
+    if (!entry) return;
+    const next = { ...entry, steps };
+    if (published) {
+      delete next.handoff;
+      delete next.redrive_at;
+    } else if (next.handoff) {
+      next.redrive_at = Date.now() + (next.redrive_ms ?? 3_600_000);
+    }
+    await this.ctx.storage.put(key, next);
   }
 
   /**
@@ -169,9 +204,68 @@ export class ReplayGuard extends DurableObject {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
   }
 
-  /** Deletes entries past their retention. */
+  async #scheduleAt(at) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Sends the kept hand-offs nobody touched for their redrive time to the queue again. */
+  async #redrive(now) {
+    let next = null;
+    const queue = this.env?.HANDOFF;
+    let start;
+    for (;;) {
+      const page = await this.ctx.storage.list({ prefix: 'wh:', start, limit: 512 });
+      if (page.size === 0) break;
+      let last;
+      for (const [key, entry] of page) {
+        last = key;
+        if (!entry || !entry.handoff) continue;
+        if (entry.redrive_at > now) {
+          next = next === null ? entry.redrive_at : Math.min(next, entry.redrive_at);
+          continue;
+        }
+        const redrives = (entry.redrives ?? 0) + 1;
+        // The wait before the next redrive, from the core's retry policy; none left: give up.
+        const redriveMs = entry.redrive_ms ?? 3_600_000;
+        const wait = queue === undefined ? undefined : nextAttempt({ retryable: true }, redrives, {
+          max_attempts: MAX_REDRIVES + 1,
+          base_delay_ms: Math.min(redriveMs, 3_600_000),
+          max_delay_ms: 3_600_000,
+        });
+        if (queue === undefined || redrives > MAX_REDRIVES) {
+          // No queue to send to, or given up (the dead-letter queue has it).
+          const { handoff, redrive_at, ...rest } = entry;
+          await this.ctx.storage.put(key, rest);
+          continue;
+        }
+        const id = key.slice(3);
+        try {
+          await queue.send({ id, records: entry.handoff, done: entry.steps ?? [] });
+          console.warn('handoff: redriven to the queue', id);
+        } catch (e) {
+          console.error('replay: redrive failed, will try again', id, e?.message);
+        }
+        if (wait === undefined) {
+          // That was the last one.
+          const { handoff, redrive_at, ...rest } = entry;
+          await this.ctx.storage.put(key, { ...rest, redrives });
+          continue;
+        }
+        const at = now + Math.max(redriveMs, wait);
+        await this.ctx.storage.put(key, { ...entry, redrives, redrive_at: at });
+        next = next === null ? at : Math.min(next, at);
+      }
+      if (page.size < 512) break;
+      start = `${last}\u0000`;
+    }
+    return next;
+  }
+
+  /** Sends kept hand-offs again when due; deletes entries past their retention. */
   async alarm() {
     const now = Date.now();
+    const redriveAt = await this.#redrive(now);
     let remaining = 0;
     for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:']) {
       let start;
@@ -191,7 +285,9 @@ export class ReplayGuard extends DurableObject {
         start = `${last}\u0000`;
       }
     }
-    if (remaining > 0) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
+    const purgeAt = remaining > 0 ? now + PURGE_EVERY_MS : null;
+    const at = [purgeAt, redriveAt].filter((t) => t !== null);
+    if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 }
 

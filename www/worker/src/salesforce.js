@@ -194,13 +194,25 @@ export function forgetTokens() {
   tokens.clear();
 }
 
-async function create(sf, fetchImpl, sobject, fields) {
+/**
+ * The external id field on Task (an Activity custom field, unique, external
+ * id) and the dedupe key field on the Platform Event: both hold the delivery
+ * key, so a record written twice (its answer lost after Salesforce accepted
+ * it) is upserted into the same Task, and a repeated event carries the key a
+ * subscriber dedupes by.
+ */
+export const TASK_EXTERNAL_ID = 'Kosmos_Delivery_Key__c';
+export const EVENT_DEDUPE_KEY = 'Delivery_Key__c';
+
+/** `POST sobjects/X/` to create, or with `upsert` `PATCH sobjects/X/Field/value` (create or update by external id). */
+async function create(sf, fetchImpl, sobject, fields, upsert) {
+  const target = upsert ? `${sobject}/${upsert.field}/${encodeURIComponent(upsert.value)}` : `${sobject}/`;
   for (let attempt = 0; ; attempt += 1) {
     const t = await token(sf, fetchImpl, { fresh: attempt > 0 });
     let res;
     try {
-      res = await fetchImpl(`${t.instanceUrl}/services/data/${sf.apiVersion}/sobjects/${sobject}/`, {
-        method: 'POST',
+      res = await fetchImpl(`${t.instanceUrl}/services/data/${sf.apiVersion}/sobjects/${target}`, {
+        method: upsert ? 'PATCH' : 'POST',
         headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(fields),
         signal: AbortSignal.timeout(sf.timeoutMs),
@@ -237,18 +249,23 @@ async function create(sf, fetchImpl, sobject, fields) {
 /**
  * Does the steps of `records` not in `done` (in order: `event`, then `task`),
  * adding each to `done` once it succeeded. Throws SalesforceError at the
- * first failure; `done` then says what is left.
+ * first failure; `done` then says what is left. With `key` (the webhook
+ * delivery id, at most 255 characters) the event carries it in
+ * Delivery_Key__c and the Task is upserted by it, so a step repeated after a
+ * lost answer writes no second Task.
  * @param {object} sf config.salesforce()
  * @param {{ event: object, task: object | null }} records
  * @param {string[]} done mutated
+ * @param {string} [key]
  */
-export async function publish(sf, records, done, fetchImpl = fetch) {
+export async function publish(sf, records, done, key, fetchImpl = fetch) {
+  const k = typeof key === 'string' && key !== '' && key.length <= 255 ? key : undefined;
   if (!done.includes('event')) {
-    await create(sf, fetchImpl, sf.eventObject, records.event);
+    await create(sf, fetchImpl, sf.eventObject, k ? { ...records.event, [EVENT_DEDUPE_KEY]: k } : records.event);
     done.push('event');
   }
   if (records.task && !done.includes('task')) {
-    await create(sf, fetchImpl, 'Task', records.task);
+    await create(sf, fetchImpl, 'Task', records.task, k ? { field: TASK_EXTERNAL_ID, value: k } : undefined);
     done.push('task');
   }
 }

@@ -20,9 +20,6 @@ import { finishStepUp } from './limits.js';
 import { shardFor } from './replay.js';
 import { SalesforceError, publish, recordsFor } from './salesforce.js';
 
-/** How long a claim protects a delivery being handled (longer than the slowest hand-off). */
-const LEASE_MS = 60_000;
-
 /** POST /v1/webhooks/1kosmos */
 export async function kosmosWebhook(request, env) {
   const cfg = config(env);
@@ -62,7 +59,7 @@ export async function kosmosWebhook(request, env) {
   const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now }, cfg.requiredIal());
 
   const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
-  const claim = await guard.claim(id, LEASE_MS, cfg.replayWindowS() * 1000);
+  const claim = await guard.claim(id, cfg.replayLeaseS() * 1000, cfg.replayWindowS() * 1000);
   if (claim.outcome === 'done') return json({ status: 'duplicate', id });
   if (claim.outcome === 'busy') {
     throw new HttpError(409, 'in_progress', 'this delivery is being handled; retry later', { headers: { 'retry-after': String(claim.retry_after_s) } });
@@ -70,7 +67,7 @@ export async function kosmosWebhook(request, env) {
 
   const done = [...claim.steps];
   try {
-    await publish(sf, records, done);
+    await publish(sf, records, done, id);
   } catch (e) {
     if (!(e instanceof SalesforceError)) {
       await guard.release(id, done).catch(() => {});
@@ -83,7 +80,10 @@ export async function kosmosWebhook(request, env) {
         await guard.release(id, done).catch(() => {});
         throw new HttpError(503, 'handoff_failed', 'salesforce is unavailable and the event could not be queued; retry later', { headers: { 'retry-after': '30' } });
       }
-      await guard.finish(id, 'queued', done).catch((err) => console.error('replay finish failed after queueing', id, err?.message));
+      // The guard keeps the hand-off too until the consumer publishes it, and
+      // queues it again if the consumer stops touching it (a queue that lost it).
+      await guard.finish(id, 'queued', done, { records, redriveMs: cfg.handoffRedriveS() * 1000 })
+        .catch((err) => console.error('replay finish failed after queueing', id, err?.message));
       return json({ status: 'queued', id }, 202);
     }
     await guard.release(id, done).catch(() => {});
@@ -131,13 +131,13 @@ export async function consumeHandoff(batch, env) {
       msg.retry({ delaySeconds: delayFor(env, msg.attempts) });
       continue;
     }
-    const before = done.length;
     try {
-      await publish(sf, records, done);
-      await guard.recordSteps(id, done);
+      await publish(sf, records, done, id);
+      await guard.recordSteps(id, done, true);
       msg.ack();
     } catch (e) {
-      if (done.length !== before) await guard.recordSteps(id, done).catch(() => {});
+      // Records progress and tells the guard the hand-off is alive in the queue.
+      await guard.recordSteps(id, done).catch(() => {});
       console.error('handoff: publish failed, will retry', id, e?.message);
       msg.retry({ delaySeconds: delayFor(env, msg.attempts) });
     }
