@@ -446,7 +446,7 @@ test('a challenge cancelled on the phone ends with the cancelled message, and is
 });
 
 test('a challenge that never completes times out with a clear message', async () => {
-    const ctx = await open({ ...OPPORTUNITY, amount: 50000, autoStart: true, timeoutSeconds: 2 }, { user: 'timeout@test' });
+    const ctx = await open({ ...OPPORTUNITY, amount: 50000, autoStart: true, timeoutSeconds: 4 }, { user: 'timeout@test' });
     const { page } = ctx;
     const failed = await waitForEvent(page, 'stepupfailed', 10000);
     assert.equal(failed.reason, 'timeout');
@@ -454,7 +454,7 @@ test('a challenge that never completes times out with a clear message', async ()
     assert.equal(failed.status, 'in_progress');
     await page.locator(`${GATE} .message_failed`).waitFor();
     assert.equal(await text(page, '.message-title'), 'No result in time');
-    assert.match(await text(page, '.message-text'), /No result after 2 seconds/);
+    assert.match(await text(page, '.message-text'), /No result after 4 seconds/);
     assert.equal(await page.locator(`${GATE} .challenge`).count(), 0);
     await page.screenshot({ path: join(RESULTS, 'lwc-timeout.png') });
     const reads = apexCalls(ctx, 'readStepUp');
