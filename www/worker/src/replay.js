@@ -165,6 +165,22 @@ export class ReplayGuard extends DurableObject {
     return entry.key;
   }
 
+  /**
+   * Binds verification `id` (a step-up challenge or an IDV session) to the
+   * user it was started for: `userHash` is the SHA-256 of the user id (never
+   * the id). Kept `keepMs` (the replay window), as long as its result can be read.
+   */
+  async putBinding(id, userHash, keepMs) {
+    await this.ctx.storage.put(`bind:${id}`, { user: userHash, keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+  }
+
+  /** The user hash verification `id` is bound to, or null (none, or expired). */
+  async binding(id) {
+    const entry = await this.ctx.storage.get(`bind:${id}`);
+    return entry && entry.keep_until > Date.now() ? entry.user : null;
+  }
+
   async #schedulePurge() {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
   }
@@ -173,7 +189,7 @@ export class ReplayGuard extends DurableObject {
   async alarm() {
     const now = Date.now();
     let remaining = 0;
-    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:']) {
+    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:', 'bind:']) {
       let start;
       for (;;) {
         const page = await this.ctx.storage.list({ prefix, start, limit: 512 });
