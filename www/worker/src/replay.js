@@ -11,6 +11,7 @@
 // `steps` records which Salesforce steps succeeded, so a retry after a
 // partial hand-off does only what is left.
 import { DurableObject } from 'cloudflare:workers';
+import { openSlot } from './core.js';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
@@ -112,22 +113,18 @@ export class ReplayGuard extends DurableObject {
 
   /**
    * Takes one of `max` open step-up slots under `key` (a hashed user) for
-   * `token`, lasting `ttlMs`; expired slots are dropped first. The shard is
-   * single-threaded, so count-then-take is atomic per user.
+   * `token`, lasting `ttlMs`; expired slots are dropped first. The decision
+   * (live slots vs `max`, Retry-After) is the core's (`openSlot`); this keeps
+   * the slots. The shard is single-threaded, so count-then-take is atomic per user.
    * @returns {Promise<{ ok: true, open: number } | { ok: false, retry_after_s: number, open: number }>}
    */
   async openSlot(key, token, max, ttlMs) {
-    const now = Date.now();
     const entry = await this.ctx.storage.get(key);
-    const live = (entry?.slots ?? []).filter((slot) => slot.until > now);
-    if (live.length >= max) {
-      const soonest = Math.min(...live.map((slot) => slot.until));
-      return { ok: false, retry_after_s: Math.max(1, Math.ceil((soonest - now) / 1000)), open: live.length };
-    }
-    live.push({ id: token, until: now + ttlMs });
-    await this.#putSlots(key, live);
+    const decided = openSlot({ slots: entry?.slots ?? [], now: Date.now(), max, ttlMs, token });
+    if (!decided.ok) return { ok: false, retry_after_s: decided.retry_after_s, open: decided.open };
+    await this.#putSlots(key, decided.slots);
     await this.#schedulePurge();
-    return { ok: true, open: live.length };
+    return { ok: true, open: decided.open };
   }
 
   /** The slot taken for `token` now belongs to challenge `id`. */
