@@ -78,6 +78,7 @@ export type KosmosErrorCode =
   | 'signature_expired'
   | 'too_many_requests'
   | 'too_many_open_challenges'
+  | 'not_owner'
   ;
 /** What kind of failure a code is. */
 export type KosmosErrorClass = 'bad_input' | 'not_authentic' | 'upstream' | 'configuration' | 'internal';

@@ -78,6 +78,7 @@ export const CODES = Object.freeze({
   signature_expired: ['not_authentic', 401],
   too_many_requests: ['bad_input', 429],
   too_many_open_challenges: ['bad_input', 429],
+  not_owner: ['not_authentic', 403],
 });
 
 /** `{ code, class, http_status }` of a code, or undefined for a code not in the table. */

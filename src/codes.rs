@@ -144,6 +144,8 @@ pub const CODES: &[CodeInfo] = &[
     // abuse limits of a server (the Worker): the caller is told when to retry
     row("too_many_requests", BadInput, 429),
     row("too_many_open_challenges", BadInput, 429),
+    // ownership: a verification read for a user it was not started for
+    row("not_owner", NotAuthentic, 403),
 ];
 
 /// The row of `code`, if it is one of the table.

@@ -109,10 +109,136 @@ pub fn check_metadata_json(json: &str) -> Result<(), crate::KosmosError> {
     crate::check_metadata(&map)
 }
 
+/// The open step-up challenge cap as JSON (see [`crate::open_slot`]): input
+/// `{ slots?: [{ id, until }], now, max, ttl_ms, token }` (times in unix ms),
+/// answer `{ ok: true, open, slots }` (the live slots to store, the new one
+/// last) or `{ ok: false, open, retry_after_s }`.
+pub fn open_slot_json(input_json: &str) -> Result<String, crate::KosmosError> {
+    use serde_json::Value;
+    let bad = |field: &str, what: &str| crate::KosmosError::invalid(field, what);
+    let v: Value = match serde_json::from_str(input_json) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return Err(bad("slots", "the input must be a JSON object")),
+    };
+    let int = |name: &str| {
+        v.get(name)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad(name, "must be a non-negative integer"))
+    };
+    let (now, ttl_ms) = (int("now")?, int("ttl_ms")?);
+    let max = u32::try_from(int("max")?).map_err(|_| bad("max", "is too large"))?;
+    let token = v
+        .get("token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("token", "must be a string"))?;
+    let mut slots = Vec::new();
+    match v.get("slots") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(list)) => {
+            for s in list {
+                let id = s.get("id").and_then(Value::as_str);
+                let until = s.get("until").and_then(Value::as_u64);
+                let (Some(id), Some(until_ms)) = (id, until) else {
+                    return Err(bad(
+                        "slots",
+                        "each slot must be { id: string, until: integer }",
+                    ));
+                };
+                slots.push(crate::OpenSlot {
+                    id: id.to_owned(),
+                    until_ms,
+                });
+            }
+        }
+        Some(_) => return Err(bad("slots", "must be an array")),
+    }
+    // Written out by hand: smaller in wasm than building a `Value`.
+    Ok(match crate::open_slot(&slots, now, max, ttl_ms, token) {
+        crate::SlotDecision::Taken { slots } => {
+            let list: Vec<String> = slots
+                .iter()
+                .map(|s| {
+                    format!(
+                        r#"{{"id":{},"until":{}}}"#,
+                        Value::from(s.id.as_str()),
+                        s.until_ms
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"ok":true,"open":{},"slots":[{}]}}"#,
+                slots.len(),
+                list.join(",")
+            )
+        }
+        crate::SlotDecision::Full {
+            retry_after_s,
+            open,
+        } => format!(r#"{{"ok":false,"open":{open},"retry_after_s":{retry_after_s}}}"#),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorInfo;
+
+    #[test]
+    fn open_slot_as_text() {
+        let taken = open_slot_json(
+            r#"{"slots":[{"id":"chl_old","until":999},{"id":"chl_a","until":5000}],"now":1000,"max":2,"ttl_ms":300000,"token":"pending:x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            taken,
+            r#"{"ok":true,"open":2,"slots":[{"id":"chl_a","until":5000},{"id":"pending:x","until":301000}]}"#
+        );
+        let full = open_slot_json(
+            r#"{"slots":[{"id":"a","until":2500},{"id":"b","until":9000}],"now":1000,"max":2,"ttl_ms":300000,"token":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(full, r#"{"ok":false,"open":2,"retry_after_s":2}"#);
+        // No slots yet: absent or null.
+        assert!(
+            open_slot_json(r#"{"now":1,"max":1,"ttl_ms":1,"token":"t"}"#)
+                .unwrap()
+                .starts_with(r#"{"ok":true,"open":1,"#)
+        );
+        assert!(open_slot_json(r#"{"slots":null,"now":1,"max":1,"ttl_ms":1,"token":"t"}"#).is_ok());
+    }
+
+    #[test]
+    fn open_slot_refuses_bad_input_with_a_field() {
+        for (input, field) in [
+            ("[]", "slots"),
+            ("not json", "slots"),
+            (r#"{"max":1,"ttl_ms":1,"token":"t"}"#, "now"),
+            (r#"{"now":-1,"max":1,"ttl_ms":1,"token":"t"}"#, "now"),
+            (r#"{"now":1.5,"max":1,"ttl_ms":1,"token":"t"}"#, "now"),
+            (
+                r#"{"now":1,"max":4294967296,"ttl_ms":1,"token":"t"}"#,
+                "max",
+            ),
+            (r#"{"now":1,"max":1,"token":"t"}"#, "ttl_ms"),
+            (r#"{"now":1,"max":1,"ttl_ms":1}"#, "token"),
+            (
+                r#"{"now":1,"max":1,"ttl_ms":1,"token":"t","slots":{}}"#,
+                "slots",
+            ),
+            (
+                r#"{"now":1,"max":1,"ttl_ms":1,"token":"t","slots":[{"id":"a"}]}"#,
+                "slots",
+            ),
+            (
+                r#"{"now":1,"max":1,"ttl_ms":1,"token":"t","slots":[{"id":1,"until":2}]}"#,
+                "slots",
+            ),
+        ] {
+            let e = open_slot_json(input).unwrap_err();
+            assert_eq!(e.code(), "invalid_input", "{input}");
+            assert_eq!(e.field(), Some(field), "{input}");
+        }
+    }
 
     #[test]
     fn verdicts_as_text() {

@@ -31,6 +31,7 @@ mod oidc;
 mod policy;
 mod retry;
 mod secret;
+mod slots;
 mod verdict;
 mod webhook;
 
@@ -41,7 +42,8 @@ pub use codes::{code_info, CodeClass, CodeInfo, CODES};
 pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use ffi::{
-    check_metadata_json, idv_verdict_json, next_attempt_json, parse_ial, step_up_verdict_json,
+    check_metadata_json, idv_verdict_json, next_attempt_json, open_slot_json, parse_ial,
+    step_up_verdict_json,
 };
 pub use http::{join_url, HttpRequest};
 pub use httpsig::{
@@ -87,6 +89,7 @@ pub use retry::{
     MAX_RETRY_AFTER_READ_S,
 };
 pub use secret::Secret;
+pub use slots::{open_slot, OpenSlot, SlotDecision};
 pub use verdict::{
     idv_verdict, read_ial, step_up_verdict, Verdict, VerdictError, VerdictOutcome, VerdictReason,
 };

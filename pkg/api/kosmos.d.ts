@@ -96,6 +96,19 @@ export function parseVerifiedClaims(value: unknown): VerifiedClaims;
 /** Checks metadata by the core's limits (entries, key/value bytes of UTF-8, control characters); throws `invalid_input`. */
 export function checkMetadata(metadata: Record<string, string>): void;
 
+/** An open step-up slot: a challenge id (or a pending token) and when it stops counting, unix ms. */
+export interface OpenSlot { id: string; until: number }
+/**
+ * The core's cap on open step-up challenges: drops the `slots` expired at
+ * `now` (unix ms), then takes one for `token` until `now + ttlMs` when fewer
+ * than `max` are live (`ok: true`: store `slots`), or answers when to retry
+ * (`retry_after_s`: when the soonest expires, at least 1 s). The host keeps
+ * the slots; the core decides.
+ */
+export function openSlot(input: { slots?: OpenSlot[]; now: number; max: number; ttlMs: number; token: string }):
+  | { ok: true; open: number; slots: OpenSlot[] }
+  | { ok: false; open: number; retry_after_s: number };
+
 /** Keys of the envelope, base64. */
 export interface EnvelopeKeys { curve?: Curve; privateKey: string; peerPublicKey: string }
 /** A new key pair; keep `privateKey` secret. */

@@ -104,6 +104,12 @@ export function checkMetadata(metadata) {
   call((g) => g.checkMetadata(text));
 }
 
+/** The core's open step-up challenge cap (pkg/api/kosmos.d.ts). */
+export function openSlot({ slots = [], now, max, ttlMs, token }) {
+  const text = JSON.stringify({ slots, now, max, ttl_ms: ttlMs, token });
+  return JSON.parse(call((g) => g.openSlot(text)));
+}
+
 // The blockid-tenant envelope.
 
 /** A new key pair `{ curve, privateKey, publicKey }` (base64). */

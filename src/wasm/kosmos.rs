@@ -230,6 +230,12 @@ pub fn parse_service_public_key_js(
     Ok(parse_service_public_key(curve, status, &headers, body)?)
 }
 
+/// The open step-up challenge cap (JSON in and out, see `open_slot_json`).
+#[wasm_bindgen(js_name = openSlot)]
+pub fn open_slot_js(input_json: &str) -> Result<String, JsValue> {
+    crate::open_slot_json(input_json).map_err(JsValue::from)
+}
+
 /// Checks metadata (JSON text of an object of strings) by the core's limits, in bytes.
 #[wasm_bindgen(js_name = checkMetadata)]
 pub fn check_metadata_js(json: &str) -> Result<(), JsValue> {

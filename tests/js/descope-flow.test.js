@@ -93,6 +93,19 @@ describe('the flow template', () => {
     assert.equal(run.connectors.stepUpResult.body.match_result, 'match');
     assert.equal(run.outcome, 'logged-in');
     assert.ok(endpoints(run).includes('/v1/descope/step-up-result'));
+    const read = run.calls.find((c) => c.endpoint === '/v1/descope/step-up-result');
+    assert.equal(read.sent.user_identifier, 'match@test', 'the result is read for the flow\'s user');
+  });
+
+  test('a step-up result read for another user is refused (403 not_owner): the flow ends on the denied screen', async () => {
+    const flow = structuredClone(FLOW);
+    flow.contents.tasks['step-up-result'].arguments.payload.value.user_identifier = 'someone-else@test';
+    const context = calm('match@test', { riskInfo: { trustedDevice: false }, user: { fingerprint: { knownDevice: false } } });
+    const run = await runFlow(flow, { connectors, users, context, script: [welcome('match@test'), liveid] });
+    const read = run.calls.find((c) => c.endpoint === '/v1/descope/step-up-result');
+    assert.equal(read.status, 403);
+    assert.equal(read.body.error.code, 'not_owner');
+    assert.equal(run.outcome, 'screen:denied');
   });
 
   test('step_up with no match: the flow ends on the denied screen', async () => {
@@ -109,6 +122,8 @@ describe('the flow template', () => {
     assert.equal(run.connectors.risk.body.decision, 'verify_identity');
     assert.equal(run.connectors.idvResult.body.status, 'completed');
     assert.equal(run.outcome, 'logged-in');
+    const reads = run.calls.filter((c) => c.endpoint === '/v1/descope/idv-result');
+    assert.ok(reads.length > 0 && reads.every((c) => c.sent.user_identifier === 'newcomer@test'), 'the result is read for the flow\'s user');
     const attrs = users.get('newcomer@test').customAttributes;
     assert.equal(attrs.kosmosIal, 'IAL2');
     assert.equal(attrs.kosmosTrustFramework, 'nist_800_63A');
@@ -287,6 +302,17 @@ describe('audit event hooks', () => {
     const session = kosmos.state.sessions.get(first.json.idv_session_id);
     assert.equal(session.metadata.user_identifier, 'risky@test');
     assert.equal(session.metadata.descope_user_id, 'U-risky-signup');
+    // The session is the new user's: its result is read for risky@test, never for another user (403 not_owner).
+    const read = async (user) => {
+      const body = JSON.stringify({ session_id: first.json.idv_session_id, user_identifier: user });
+      const headers = { 'content-type': 'application/json', 'x-descope-webhook-s256': createHmac('sha256', CONNECTOR_SECRET).update(body).digest('base64') };
+      const res = await fetch(`${worker.url}/v1/descope/idv-result`, { method: 'POST', headers, body });
+      return { status: res.status, json: await res.json() };
+    };
+    const other = await read('someone-else@test');
+    assert.equal(other.status, 403);
+    assert.equal(other.json.error.code, 'not_owner');
+    assert.equal((await read('risky@test')).status, 200);
   });
 
   test('concurrent deliveries of one event: exactly one is processed, one IDV session', async () => {

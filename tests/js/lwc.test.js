@@ -346,6 +346,63 @@ test('a step-up that passed only in the browser is not accepted: the server re-c
     await page.close();
 });
 
+/** Calls the gateway's `method` as the org would for a page of `user` (the session's user). */
+async function apexAs(user, method, params, apex = gateway) {
+    const res = await fetch(`${apex.url}/apex/KosmosGateway/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kosmos-session-user': user },
+        body: JSON.stringify(params)
+    });
+    assert.equal(res.status, 200, `KosmosGateway.${method} answered`);
+    return res.json();
+}
+
+test('user B cannot confirm user A\'s passed challenge: every read names the running user and the Worker answers not_owner', async () => {
+    // match@test (A) starts and passes a step-up through Apex.
+    const started = await apexAs('match@test', 'startStepUp', { action: 'approve opportunity', recordId: OPPORTUNITY.recordId });
+    const challengeId = started.challenge_id;
+    assert.ok(challengeId, JSON.stringify(started));
+    const before = await apexAs('nomatch@test', 'confirmStepUp', { challengeId });
+    assert.equal(before.error?.code, 'not_owner', JSON.stringify(before));
+    assert.equal(kosmos.state.challenges.get(challengeId).reads, 0, 'a refused read does not reach 1Kosmos');
+    const mine = await apexAs('match@test', 'confirmStepUp', { challengeId });
+    assert.equal(mine.allowed, true, JSON.stringify(mine));
+    // nomatch@test (B)'s page is handed A's passed challenge id, as a tampered page or a shared link would,
+    // and its reads are forged as a match: the server re-check decides.
+    const forged = FIXTURES.step_up_result_match.response.body;
+    const from = gateway.state.callouts.length;
+    const fulfill = (body) => (route) =>
+        route.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': site.origin }, body: JSON.stringify(body) });
+    const ctx = await open(
+        { ...OPPORTUNITY, amount: 50000, autoStart: true },
+        {
+            user: 'nomatch@test',
+            before: async (page) => {
+                await page.route(`${gateway.url}/apex/KosmosGateway/startStepUp`, fulfill(started));
+                await page.route(`${gateway.url}/apex/KosmosGateway/readStepUp`, fulfill(forged));
+            }
+        }
+    );
+    const { page } = ctx;
+    const failed = await waitForEvent(page, 'stepupfailed');
+    assert.equal(failed.code, 'not_owner');
+    assert.deepEqual(apexCalls(ctx, 'confirmStepUp'), [{ challengeId }]);
+    const confirmations = callouts('/v1/descope/step-up-result', from);
+    assert.equal(confirmations.length, 1, 'only the confirmation reached the Worker');
+    assert.deepEqual(confirmations[0].body, { challenge_id: challengeId, user_identifier: 'nomatch@test' }, 'the gateway names the session\'s user, not A');
+    assert.equal(confirmations[0].status, 403);
+    assert.equal(kosmos.state.challenges.get(challengeId).reads, 1, 'only A\'s own confirmation read 1Kosmos');
+    assert.equal(await page.evaluate(() => window.__gate.verified), false);
+    assert.equal(await page.evaluate(() => window.__gate.validate().isValid), false);
+    assert.ok(!(await events(page)).some((e) => e.type === 'stepupcomplete'));
+    assert.match(await page.locator(`${GATE} [role="alert"]`).textContent(), /not_owner/);
+    // A reads its own challenge again; B's reads through Apex are refused as well.
+    assert.equal((await apexAs('match@test', 'readStepUp', { challengeId })).verdict?.outcome, 'approved');
+    assert.equal((await apexAs('nomatch@test', 'readStepUp', { challengeId })).error?.code, 'not_owner');
+    await noPageErrors(ctx);
+    await page.close();
+});
+
 test('the Worker requires the signature: the browser cannot call it, unsigned or wrongly signed calls are refused, and the component works through the signing gateway', async () => {
     // Straight at the Worker, as a browser on an org's page would: the
     // preflight is refused (no allowed origin) and an unsigned call is 401.
@@ -567,7 +624,8 @@ test('above the proofing threshold the component runs identity verification (IDV
     const results = callouts('/v1/descope/idv-result', from);
     assert.ok(results.every((c) => c.signed && c.status === 200));
     assert.ok(results.slice(0, -1).every((c) => c.body.required_ial === 'IAL2'), 'the reads and the confirmation at the required IAL');
-    assert.deepEqual(results.at(-1).body, { session_id: done.session_id }, "then the confirmation's second read, at the Worker's own REQUIRED_IAL");
+    assert.ok(results.every((c) => c.body.user_identifier === 'match@test'), 'every read is for the running user');
+    assert.deepEqual(results.at(-1).body, { session_id: done.session_id, user_identifier: 'match@test' }, "then the confirmation's second read, at the Worker's own REQUIRED_IAL");
     assert.deepEqual(kosmos.state.sessions.get(done.session_id).document_types, ['passport', 'drivers_license', 'id_card'], 'the Worker read the list Apex sent');
     assert.match(await text(page, '.message-text'), /Identity verified at IAL2/);
     await noPageErrors(ctx);

@@ -293,6 +293,36 @@ describe('descope nodes: identity verification', () => {
     assert.equal(noId.json.error.field, 'session_id');
   });
 
+  test('a result read that names a user is answered only for the user the session was started for: 403 not_owner otherwise, 1Kosmos not asked', async () => {
+    const start = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive', user_identifier: 'ada@test' });
+    assert.equal(start.status, 200, start.text);
+    const id = start.json.session_id;
+    const session = kosmos.state.sessions.get(id);
+    const other = await post(worker.url, '/v1/descope/idv-result', { session_id: id, user_identifier: 'eve@test' });
+    assert.equal(other.status, 403, other.text);
+    assert.equal(other.json.error.code, 'not_owner');
+    assert.equal(other.json.error.field, 'user_identifier');
+    assert.ok(!other.text.includes('ada@test') && !other.text.includes('eve@test'), 'the answer names no user');
+    assert.equal(session.reads, 0, 'a refused read does not reach 1Kosmos');
+    let mine;
+    for (let i = 0; i < 3; i += 1) mine = await post(worker.url, '/v1/descope/idv-result', { session_id: id, user_identifier: 'ada@test' });
+    assert.equal(mine.status, 200, mine.text);
+    assert.equal(mine.json.verdict.outcome, 'approved');
+    // The binding outlives the final result: another user is still refused, the owner still answered.
+    const after = await post(worker.url, '/v1/descope/idv-result', { session_id: id, user_identifier: 'eve@test' });
+    assert.equal(after.status, 403, after.text);
+    assert.equal((await post(worker.url, '/v1/descope/idv-result', { session_id: id, user_identifier: 'ada@test' })).json.verdict.outcome, 'approved');
+    // A read that names no user is checked as before (old connector bodies).
+    assert.equal((await post(worker.url, '/v1/descope/idv-result', { session_id: id })).status, 200);
+    // A session started without a user has no owner: a read that names one is refused, with the same answer.
+    const anonymous = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive' });
+    assert.equal(anonymous.status, 200, anonymous.text);
+    const unbound = await post(worker.url, '/v1/descope/idv-result', { session_id: anonymous.json.session_id, user_identifier: 'ada@test' });
+    assert.equal(unbound.status, 403, unbound.text);
+    assert.deepEqual(unbound.json, other.json, 'the same answer as for another user\'s session');
+    assert.equal((await post(worker.url, '/v1/descope/idv-result', { session_id: anonymous.json.session_id })).status, 200);
+  });
+
   test('an unknown session is 404', async () => {
     const r = await post(worker.url, '/v1/descope/idv-result', { session_id: 'ses_unknown' });
     assert.equal(r.status, 404);
@@ -391,6 +421,38 @@ describe('descope nodes: LiveID step-up', () => {
       assert.equal(r.json.match_result, 'pending');
       assert.equal(r.json.confidence, null);
     }
+  });
+
+  test('a result read that names a user is answered only for the user the challenge was started for: 403 not_owner otherwise, nothing read, no slot freed', async () => {
+    const start = await stepUp('match@test');
+    assert.equal(start.status, 200, start.text);
+    const id = start.json.challenge_id;
+    const challenge = kosmos.state.challenges.get(id);
+    const other = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: 'nomatch@test' });
+    assert.equal(other.status, 403, other.text);
+    assert.equal(other.json.error.code, 'not_owner');
+    assert.equal(other.json.error.field, 'user_identifier');
+    assert.ok(!other.text.includes('match@test'), 'the answer names no user');
+    assert.equal(challenge.reads, 0, 'a refused read does not reach 1Kosmos');
+    // An id nobody started is refused with the very same answer: a refusal tells nobody whose an id is.
+    const unknown = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: 'chl_unknown', user_identifier: 'nomatch@test' });
+    assert.equal(unknown.status, 403, unknown.text);
+    assert.deepEqual(unknown.json, other.json);
+    const mine = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: 'match@test' });
+    assert.equal(mine.status, 200, mine.text);
+    assert.deepEqual(mine.json.verdict, { final: true, outcome: 'approved', reason: 'match' });
+    // The binding outlives the final result (which freed the slot): the passed challenge is still not another user's.
+    const after = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: 'nomatch@test' });
+    assert.equal(after.status, 403, after.text);
+    assert.equal(challenge.reads, 1);
+    const again = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: ' match@test ' });
+    assert.equal(again.status, 200, 'the user is compared as the start took it (trimmed)');
+    // A read that names no user is checked as before (old connector bodies); an empty one names none.
+    assert.equal((await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id })).status, 200);
+    assert.equal((await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: '' })).status, 200);
+    const wrongType = await post(worker.url, '/v1/descope/step-up-result', { challenge_id: id, user_identifier: 7 });
+    assert.equal(wrongType.status, 400);
+    assert.equal(wrongType.json.error.field, 'user_identifier');
   });
 
   test('a user without enrollment is 404; a missing user is 400', async () => {

@@ -223,7 +223,8 @@ export function signRfc9421(o) {
  * `context`: what Descope knows before the flow (`riskInfo`, `geo`, and per login id
  * `users[loginId]` with `fingerprint`, `lastAuth`, `customAttributes`). `script`:
  * the user's steps on each screen, in order. Returns
- * `{ outcome: 'logged-in' | 'screen:<id>', user, trace, connectors, calls }`.
+ * `{ outcome: 'logged-in' | 'screen:<id>', user, trace, connectors, calls }`, each call
+ * `{ task, endpoint, sent (the rendered payload), status, body }`.
  * `users` (a Map) is the project's user store, kept between runs.
  */
 export async function runFlow(flow, { connectors, context = {}, script = [], users = new Map() }) {
@@ -327,7 +328,7 @@ export async function runFlow(flow, { connectors, context = {}, script = [], use
       } catch {
         parsed = textBody;
       }
-      calls.push({ task: task.id, endpoint: args.endpoint, status: res.status, body: parsed });
+      calls.push({ task: task.id, endpoint: args.endpoint, sent: JSON.parse(body), status: res.status, body: parsed });
       if (res.ok) ctx.connectors[args.contextKey] = { body: parsed, statusCode: res.status };
       else failed = `${args.endpoint} answered ${res.status}`;
     } catch (e) {

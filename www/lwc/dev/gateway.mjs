@@ -127,11 +127,12 @@ export async function startGateway({ workerUrl, secret, allowOrigin }) {
             if (!blank(recordId)) body.metadata = { related_record_id: recordId };
             return answer(await post('/v1/descope/step-up', body));
         },
-        async readStepUp({ challengeId }) {
-            return answer(await post('/v1/descope/step-up-result', { challenge_id: challengeId }));
+        // Every read names the running user, as at the start: the Worker answers only for that user's challenge or session.
+        async readStepUp({ challengeId }, user) {
+            return answer(await post('/v1/descope/step-up-result', { challenge_id: challengeId, user_identifier: user }));
         },
-        async confirmStepUp({ challengeId }) {
-            const a = await post('/v1/descope/step-up-result', { challenge_id: challengeId });
+        async confirmStepUp({ challengeId }, user) {
+            const a = await post('/v1/descope/step-up-result', { challenge_id: challengeId, user_identifier: user });
             if (a.errorCode !== undefined) return answer(a);
             const v = verdictOf(a.body);
             return { allowed: v.approved, verdict: a.body.verdict, reason: v.reason };
@@ -141,8 +142,8 @@ export async function startGateway({ workerUrl, secret, allowOrigin }) {
             if (!blank(recordId)) body.metadata = { related_record_id: recordId };
             return answer(await post('/v1/descope/idv', body));
         },
-        async readIdv({ sessionId, requiredIal }) {
-            const body = { session_id: sessionId };
+        async readIdv({ sessionId, requiredIal }, user) {
+            const body = { session_id: sessionId, user_identifier: user };
             if (!blank(requiredIal)) body.required_ial = requiredIal;
             return answer(await post('/v1/descope/idv-result', body));
         },

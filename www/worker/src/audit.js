@@ -27,6 +27,7 @@ import { authenticateDescope } from './descope-auth.js';
 import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
 import { rateLimit } from './limits.js';
+import { bindOwner } from './owners.js';
 import { shardFor } from './replay.js';
 
 /** How long a claim protects an event being handled. */
@@ -94,13 +95,17 @@ async function startIdv(request, env, ev, userId) {
   };
   // A BlockID tenant names the user `userUID`, which the core takes from `metadata.user_uid`.
   if (cfg.kosmos().profile === 'blockid-tenant') call.metadata.user_uid = loginId;
+  let session;
   try {
     const req = profile.build(call, nowS());
     const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()) });
-    return profile.parse('create_idv_session', res.status, res.headers, await boundedText(res));
+    session = profile.parse('create_idv_session', res.status, res.headers, await boundedText(res));
   } catch (e) {
     throw fromKosmos(e);
   }
+  // Its result is read only for this user when a read names one, as for POST /v1/descope/idv (owners.js).
+  await bindOwner(env, 'idv', session.session_id, loginId);
+  return session;
 }
 
 /** What the policy says about an event, and what is done about it. */

@@ -245,3 +245,6 @@ function readMetadata(m) {
   for (const [key, v] of Object.entries(m)) if (typeof v === 'string') out[key] = v;
   return out;
 }
+
+/** The core's cap on open step-up challenges (the ReplayGuard Durable Object keeps the slots, the core decides). */
+export { openSlot } from '../../../pkg/workerd.js';

@@ -18,6 +18,7 @@ import { authenticateDescope } from './descope-auth.js';
 import { checkMetadata, decideRisk, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, json } from './errors.js';
 import { descopeCaller, finishStepUp, openStepUp, rateLimit } from './limits.js';
+import { bindOwner, requireOwner } from './owners.js';
 import { shardFor } from './replay.js';
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -38,6 +39,13 @@ function requiredString(body, name) {
   const v = body[name];
   if (typeof v !== 'string' || v.trim() === '') throw new HttpError(400, 'invalid_input', `\`${name}\` is required and must be a non-empty string`, { field: name });
   return v.trim();
+}
+
+/** An optional non-empty string field (absent, null and '' are absent): `undefined` or the trimmed text. */
+function optionalString(body, name) {
+  const v = body[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  return requiredString(body, name);
 }
 
 /** An optional IAL field (any spelling the core reads) in the core's spelling, or `fallback`. */
@@ -184,6 +192,8 @@ export async function idv(request, env) {
   await rateLimit(env, 'idv', descopeCaller(request, env, metadata.user_identifier));
   const answer = await idempotent(request, env, '/v1/descope/idv', body, async (key) => {
     const r = await kosmosCall(env, input, key);
+    // The session's result is read only for this user when a read names one (owners.js).
+    if (metadata.user_identifier !== undefined) await bindOwner(env, 'idv', r.session_id, metadata.user_identifier);
     return { session_id: r.session_id, session_url: r.session_url };
   });
   return json(answer);
@@ -193,7 +203,10 @@ export async function idv(request, env) {
 export async function idvResult(request, env) {
   const body = await descopeBody(request, env);
   const required = ialField(body.required_ial, 'required_ial', config(env).requiredIal());
-  const r = await kosmosCall(env, { operation: 'read_idv_result', session_id: requiredString(body, 'session_id') });
+  const sessionId = requiredString(body, 'session_id');
+  // A read that names a user (Apex always does) is answered only for the user the session was started for.
+  await requireOwner(env, 'idv', sessionId, optionalString(body, 'user_identifier'));
+  const r = await kosmosCall(env, { operation: 'read_idv_result', session_id: sessionId });
   const answer = { status: r.status, ial_level: r.ial_level ?? null, verified_claims: r.verified_claims ?? null };
   answer.verdict = verdictOf(() => idvVerdict(answer, required));
   return json(answer);
@@ -230,6 +243,8 @@ export async function stepUp(request, env) {
       await slot.failed().catch(() => {});
       throw e;
     }
+    // The challenge's result is read only for this user when a read names one (owners.js).
+    await bindOwner(env, 'step_up', r.challenge_id, input.user_identifier);
     await slot.created(r.challenge_id);
     if (Object.keys(metadata).length) {
       const cfg = config(env);
@@ -254,6 +269,9 @@ export async function stepUpResult(request, env) {
   const body = await descopeBody(request, env);
   const minConfidence = numberField(body, 'min_confidence');
   const challengeId = requiredString(body, 'challenge_id');
+  // A read that names a user (Apex always does) is answered only for the user the challenge was started for,
+  // and only then frees a slot.
+  await requireOwner(env, 'step_up', challengeId, optionalString(body, 'user_identifier'));
   const r = await kosmosCall(env, { operation: 'read_step_up_result', challenge_id: challengeId });
   const answer = { status: r.status, match_result: r.match_result, confidence: r.confidence ?? null };
   answer.verdict = verdictOf(() => stepUpVerdict(answer, minConfidence));

@@ -21,7 +21,7 @@
 // nothing; two copies at once may both publish, which Salesforce absorbs
 // (Task upserted by its external id, event carrying its dedupe key).
 import { DurableObject } from 'cloudflare:workers';
-import { nextAttempt } from './core.js';
+import { nextAttempt, openSlot } from './core.js';
 
 const MAX_REDRIVES = 6;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -147,22 +147,18 @@ export class ReplayGuard extends DurableObject {
 
   /**
    * Takes one of `max` open step-up slots under `key` (a hashed user) for
-   * `token`, lasting `ttlMs`; expired slots are dropped first. The shard is
-   * single-threaded, so count-then-take is atomic per user.
+   * `token`, lasting `ttlMs`; expired slots are dropped first. The decision
+   * (live slots vs `max`, Retry-After) is the core's (`openSlot`); this keeps
+   * the slots. The shard is single-threaded, so count-then-take is atomic per user.
    * @returns {Promise<{ ok: true, open: number } | { ok: false, retry_after_s: number, open: number }>}
    */
   async openSlot(key, token, max, ttlMs) {
-    const now = Date.now();
     const entry = await this.ctx.storage.get(key);
-    const live = (entry?.slots ?? []).filter((slot) => slot.until > now);
-    if (live.length >= max) {
-      const soonest = Math.min(...live.map((slot) => slot.until));
-      return { ok: false, retry_after_s: Math.max(1, Math.ceil((soonest - now) / 1000)), open: live.length };
-    }
-    live.push({ id: token, until: now + ttlMs });
-    await this.#putSlots(key, live);
+    const decided = openSlot({ slots: entry?.slots ?? [], now: Date.now(), max, ttlMs, token });
+    if (!decided.ok) return { ok: false, retry_after_s: decided.retry_after_s, open: decided.open };
+    await this.#putSlots(key, decided.slots);
     await this.#schedulePurge();
-    return { ok: true, open: live.length };
+    return { ok: true, open: decided.open };
   }
 
   /** The slot taken for `token` now belongs to challenge `id`. */
@@ -198,6 +194,22 @@ export class ReplayGuard extends DurableObject {
     if (!entry) return null;
     await this.ctx.storage.delete(`owner:${id}`);
     return entry.key;
+  }
+
+  /**
+   * Binds verification `id` (a step-up challenge or an IDV session) to the
+   * user it was started for: `userHash` is the SHA-256 of the user id (never
+   * the id). Kept `keepMs` (the replay window), as long as its result can be read.
+   */
+  async putBinding(id, userHash, keepMs) {
+    await this.ctx.storage.put(`bind:${id}`, { user: userHash, keep_until: Date.now() + keepMs });
+    await this.#schedulePurge();
+  }
+
+  /** The user hash verification `id` is bound to, or null (none, or expired). */
+  async binding(id) {
+    const entry = await this.ctx.storage.get(`bind:${id}`);
+    return entry && entry.keep_until > Date.now() ? entry.user : null;
   }
 
   async #schedulePurge() {
@@ -267,7 +279,7 @@ export class ReplayGuard extends DurableObject {
     const now = Date.now();
     const redriveAt = await this.#redrive(now);
     let remaining = 0;
-    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:']) {
+    for (const prefix of ['wh:', 'idem:', 'meta:', 'once:', 'open:', 'owner:', 'bind:']) {
       let start;
       for (;;) {
         const page = await this.ctx.storage.list({ prefix, start, limit: 512 });
