@@ -104,6 +104,33 @@ export function checkMetadata(metadata) {
   call((g) => g.checkMetadata(text));
 }
 
+// 1Kosmos verification events (webhook bodies) and their Salesforce records.
+
+/**
+ * Reads a 1Kosmos verification event (the text of a webhook body whose
+ * signature was verified) into `{ kind, verification_id, user_id?, status,
+ * ial_level?, match_result?, confidence?, metadata, occurred_at? }`; throws
+ * `invalid_input` naming the field, or `malformed_response` for a result
+ * the core's parsers refuse.
+ */
+export function parseVerificationEvent(body) {
+  const t = text(body);
+  return JSON.parse(call((g) => g.parseVerificationEvent(t)));
+}
+
+/**
+ * The Salesforce records of a verification event: `{ external_id, verdict,
+ * event, task }` (`task` is null unless `metadata.related_record_id` is a
+ * Salesforce id). `options`: `{ webhook_id, timestamp, required_ial?,
+ * metadata? }` (metadata the host kept for the verification; the event's own
+ * wins). The Task's outcome is the core's verdict.
+ */
+export function salesforceRecords(body, options) {
+  const t = text(body);
+  const o = json(options, 'options');
+  return JSON.parse(call((g) => g.salesforceRecords(t, o)));
+}
+
 // The blockid-tenant envelope.
 
 /** A new key pair `{ curve, privateKey, publicKey }` (base64). */
