@@ -181,6 +181,8 @@ export interface CallOptions {
   retryBaseMs?: number;
   /** A longer `Retry-After` ends the call instead of waiting; default 30. */
   maxRetryAfterS?: number;
+  /** The caller's idempotency key (1 to 255 characters): replaces the fresh one of a create. */
+  idempotencyKey?: string;
 }
 
 /**

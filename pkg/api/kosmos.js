@@ -257,8 +257,10 @@ export class KosmosProfile {
    * timeouts) are retried, at most `maxRetries` times with
    * backoff, never sooner than Retry-After asks; a create is retried only
    * with its idempotency key (the very same request), a create without one
-   * is sent once; reads are rebuilt per attempt. Rejects with a KosmosError
-   * whose `details.attempts` counts the requests sent.
+   * is sent once; reads are rebuilt per attempt. `options.idempotencyKey`
+   * (the caller's own key) replaces the fresh one of a create, so a call the
+   * caller repeats is the same call for 1Kosmos too. Rejects with a
+   * KosmosError whose `details.attempts` counts the requests sent.
    */
   async call(request, options = {}) {
     const fetchFn = options.fetch ?? globalThis.fetch;
@@ -274,6 +276,13 @@ export class KosmosProfile {
     const operation = request && request.operation;
     const isCreate = operation === 'create_idv_session' || operation === 'create_step_up';
     let http = this.build(request);
+    const key = options.idempotencyKey;
+    if (key !== undefined && key !== null) {
+      if (typeof key !== 'string' || key === '' || key.length > 255) {
+        throw new KosmosError('invalid_argument', '`options.idempotencyKey` must be a string of 1 to 255 characters', { field: 'options.idempotencyKey' });
+      }
+      if (http.headers['idempotency-key'] !== undefined) http = { ...http, headers: { ...http.headers, 'idempotency-key': key } };
+    }
     const idempotent = !isCreate || http.headers['idempotency-key'] !== undefined;
     for (let attempt = 1; ; attempt += 1) {
       let error;

@@ -11,7 +11,7 @@
 //   POST /v1/descope/risk             -> { decision, rule, reasons, required_ial?, step_up? }
 // When DESCOPE_HMAC_SECRET is set, every call must carry a valid
 // `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
-import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
+import { parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
 import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
@@ -109,24 +109,21 @@ function objectField(body, name) {
   return out;
 }
 
-/** Sends a request built by the core and gives the answer to the core's parser. */
+/**
+ * A 1Kosmos call through the package's client (`profile.call`): the core
+ * builds the request and parses the answer, the core's retry policy decides
+ * whether and when to send again (retryable statuses, Retry-After, creates
+ * only with their idempotency key).
+ */
 async function kosmosCall(env, callObj, idempotencyKey) {
   const cfg = config(env);
   const profile = kosmosProfile(cfg.kosmos());
-  const operation = callObj.operation;
   try {
-    const req = profile.build(callObj, nowS());
-    const headers = { ...req.headers };
-    // The caller's key, when given, replaces the fresh one: a retried call is then the same call for 1Kosmos too.
-    if (idempotencyKey !== undefined && 'idempotency-key' in headers) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(req.url, {
-      method: req.method,
-      headers,
-      body: req.body,
-      signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()),
+    return await profile.call(callObj, {
+      timeoutMs: Math.min(cfg.upstreamTimeoutMs(), 120_000),
+      maxRetries: cfg.kosmosRetries(),
+      idempotencyKey,
     });
-    const body = await boundedText(res);
-    return profile.parse(operation, res.status, res.headers, body);
   } catch (e) {
     throw fromKosmos(e);
   }
