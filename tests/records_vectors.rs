@@ -30,7 +30,10 @@ fn record_vectors() {
                 assert_eq!(got, c["records"], "{name}");
                 let ev: Value =
                     serde_json::from_str(&parse_verification_event_json(&body).unwrap()).unwrap();
-                assert_eq!(ev["verification_id"], got["event"]["Verification_Id__c"], "{name}");
+                assert_eq!(
+                    ev["verification_id"], got["event"]["Verification_Id__c"],
+                    "{name}"
+                );
             }
             (Err(e), Some(want)) => {
                 assert_eq!(e.code(), want["code"].as_str().unwrap(), "{name}");
