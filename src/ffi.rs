@@ -155,6 +155,17 @@ pub fn salesforce_records_json(
         Some(_) => return Err(bad("options.required_ial", "must be a string")),
     };
     let mut ev = crate::parse_verification_event(event_text)?;
+    // The Platform Event's Verification_Id__c holds 255 characters (1Kosmos ids may have 256 bytes).
+    if ev.verification_id.chars().count() > crate::MAX_SALESFORCE_SUBJECT_CHARS {
+        let field = match ev.kind {
+            crate::EventKind::Idv => "data.session_id",
+            crate::EventKind::StepUp => "data.challenge_id",
+        };
+        return Err(bad(
+            field,
+            "is longer than the 255 characters Salesforce keeps",
+        ));
+    }
     match options.get("metadata") {
         None | Some(Value::Null) => {}
         Some(Value::Object(kept)) => {
@@ -334,6 +345,21 @@ mod tests {
             let e = salesforce_records_json(idv, options).unwrap_err();
             assert_eq!(e.field(), Some(field), "{options}");
         }
+        let long = format!(
+            r#"{{"type":"idv.x","data":{{"session_id":"{}","status":"failed"}}}}"#,
+            "s".repeat(256)
+        );
+        let opts = r#"{"webhook_id":"m","timestamp":1}"#;
+        assert!(
+            parse_verification_event_json(&long).is_ok(),
+            "1Kosmos's 256 bytes"
+        );
+        assert_eq!(
+            salesforce_records_json(&long, opts).unwrap_err().field(),
+            Some("data.session_id")
+        );
+        let fits = long.replace(&"s".repeat(256), &"s".repeat(255));
+        assert!(salesforce_records_json(&fits, opts).is_ok());
         assert_eq!(
             salesforce_records_json("{", r#"{"webhook_id":"m","timestamp":1}"#)
                 .unwrap_err()

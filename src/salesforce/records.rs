@@ -18,7 +18,8 @@ use super::datetime::{format_iso_ms, parse_rfc3339_ms};
 use crate::kosmos::{EventKind, EventStatus, IalLevel, VerificationEvent};
 use crate::verdict::{idv_verdict, step_up_verdict, Verdict};
 
-/// The most characters of the Task's `Subject` and of the event's `User_Id__c` (Salesforce's field lengths).
+/// The most characters of the Task's `Subject` and of the event's `User_Id__c` and
+/// `Verification_Id__c` (Salesforce's field lengths).
 pub const MAX_SUBJECT_CHARS: usize = 255;
 /// The most characters of a rule name or an action type quoted in the Task.
 pub const MAX_LABEL_CHARS: usize = 64;
