@@ -178,6 +178,81 @@ pub fn open_slot_json(input_json: &str) -> Result<String, crate::KosmosError> {
     })
 }
 
+/// Reads a 1Kosmos verification event (the JSON text of a verified webhook
+/// body) as JSON text `{ kind, verification_id, user_id?, status, ial_level?,
+/// match_result?, confidence?, metadata, occurred_at? }` (see
+/// [`crate::parse_verification_event`]).
+pub fn parse_verification_event_json(text: &str) -> Result<String, crate::KosmosError> {
+    crate::parse_verification_event(text).map(|ev| ev.to_json())
+}
+
+/// The Salesforce records of a 1Kosmos verification event (the webhook
+/// body's JSON text, read again by [`crate::parse_verification_event`]), as
+/// JSON text `{ external_id, verdict, event, task }`. `options_json`:
+/// `{ webhook_id, timestamp (unix seconds), required_ial? (default IAL2:
+/// an IDV whose start recorded no level), metadata? (an object of strings
+/// the host kept for the verification; the event's own metadata wins) }`.
+pub fn salesforce_records_json(
+    event_text: &str,
+    options_json: &str,
+) -> Result<String, crate::KosmosError> {
+    use serde_json::Value;
+    let bad = |field: &str, message: &str| crate::KosmosError::invalid(field, message);
+    let options = match serde_json::from_str::<Value>(options_json) {
+        Ok(Value::Object(o)) => o,
+        _ => return Err(bad("options", "must be an object")),
+    };
+    let webhook_id = match options.get("webhook_id") {
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= crate::MAX_WEBHOOK_ID_BYTES => {
+            s.clone()
+        }
+        _ => {
+            return Err(bad(
+                "options.webhook_id",
+                "must be a string of 1 to 256 bytes",
+            ))
+        }
+    };
+    let timestamp_s = options
+        .get("timestamp")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("options.timestamp", "must be whole unix seconds"))?;
+    let required = match options.get("required_ial") {
+        None | Some(Value::Null) => IalLevel::Ial2,
+        Some(Value::String(s)) => IalLevel::parse(s)
+            .ok_or_else(|| bad("options.required_ial", "is not IAL1, IAL2 or IAL3"))?,
+        Some(_) => return Err(bad("options.required_ial", "must be a string")),
+    };
+    let mut ev = crate::parse_verification_event(event_text)?;
+    // The Platform Event's Verification_Id__c holds 255 characters (1Kosmos ids may have 256 bytes).
+    if ev.verification_id.chars().count() > crate::MAX_SALESFORCE_SUBJECT_CHARS {
+        let field = match ev.kind {
+            crate::EventKind::Idv => "data.session_id",
+            crate::EventKind::StepUp => "data.challenge_id",
+        };
+        return Err(bad(
+            field,
+            "is longer than the 255 characters Salesforce keeps",
+        ));
+    }
+    match options.get("metadata") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(kept)) => {
+            for (k, v) in kept {
+                if v.is_string() && !ev.metadata.contains_key(k) {
+                    ev.metadata.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Some(_) => return Err(bad("options.metadata", "must be an object")),
+    }
+    let delivery = crate::Delivery {
+        webhook_id,
+        timestamp_s,
+    };
+    Ok(crate::salesforce_records(&ev, &delivery, required).to_json())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,5 +419,78 @@ mod tests {
         // gate.js's old digit stripping read this as 800632.
         assert_eq!(parse_ial("nist_800_63A_ial_3").unwrap(), "IAL3");
         assert!(parse_ial("800632").is_err());
+    }
+
+    #[test]
+    fn events_and_records_as_text() {
+        let body = r#"{"type":"liveid.challenge.completed","data":{"challenge_id":"chl_1","status":"completed","match_result":"match","confidence":0.97,"metadata":{"rule":"own"}}}"#;
+        assert_eq!(
+            parse_verification_event_json(body).unwrap(),
+            r#"{"kind":"step_up","verification_id":"chl_1","status":"completed","match_result":"match","confidence":0.97,"metadata":{"rule":"own"}}"#
+        );
+        let out = salesforce_records_json(
+            body,
+            r#"{"webhook_id":"msg_1","timestamp":1769860800,"metadata":{"related_record_id":"001000000000001AAA","rule":"kept"}}"#,
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["task"]["WhatId"], "001000000000001AAA",
+            "kept metadata fills in"
+        );
+        let d = v["task"]["Description"].as_str().unwrap();
+        assert!(
+            d.contains("(rule own)"),
+            "the event's own metadata wins: {d}"
+        );
+        assert_eq!(v["event"]["Occurred_At__c"], "2026-01-31T12:00:00.000Z");
+        assert_eq!(v["external_id"], crate::external_id("msg_1"));
+        assert_eq!(v["verdict"]["outcome"], "approved");
+        // An IDV completed below the default level is rejected.
+        let idv = r#"{"type":"idv.session.completed","data":{"session_id":"s","status":"completed","ial_level":"IAL1"}}"#;
+        let v: serde_json::Value = serde_json::from_str(
+            &salesforce_records_json(idv, r#"{"webhook_id":"m","timestamp":1}"#).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["verdict"]["reason"], "ial_below_required");
+        assert_eq!(v["task"], serde_json::Value::Null);
+        for (options, field) in [
+            ("[]", "options"),
+            (r#"{"timestamp":1}"#, "options.webhook_id"),
+            (r#"{"webhook_id":"m"}"#, "options.timestamp"),
+            (r#"{"webhook_id":"m","timestamp":-1}"#, "options.timestamp"),
+            (
+                r#"{"webhook_id":"m","timestamp":1,"required_ial":"IAL7"}"#,
+                "options.required_ial",
+            ),
+            (
+                r#"{"webhook_id":"m","timestamp":1,"metadata":"x"}"#,
+                "options.metadata",
+            ),
+        ] {
+            let e = salesforce_records_json(idv, options).unwrap_err();
+            assert_eq!(e.field(), Some(field), "{options}");
+        }
+        let long = format!(
+            r#"{{"type":"idv.x","data":{{"session_id":"{}","status":"failed"}}}}"#,
+            "s".repeat(256)
+        );
+        let opts = r#"{"webhook_id":"m","timestamp":1}"#;
+        assert!(
+            parse_verification_event_json(&long).is_ok(),
+            "1Kosmos's 256 bytes"
+        );
+        assert_eq!(
+            salesforce_records_json(&long, opts).unwrap_err().field(),
+            Some("data.session_id")
+        );
+        let fits = long.replace(&"s".repeat(256), &"s".repeat(255));
+        assert!(salesforce_records_json(&fits, opts).is_ok());
+        assert_eq!(
+            salesforce_records_json("{", r#"{"webhook_id":"m","timestamp":1}"#)
+                .unwrap_err()
+                .field(),
+            Some("body")
+        );
     }
 }

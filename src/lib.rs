@@ -30,6 +30,7 @@ mod kosmos;
 mod oidc;
 mod policy;
 mod retry;
+mod salesforce;
 mod secret;
 mod slots;
 mod verdict;
@@ -43,7 +44,7 @@ pub use entropy::{Entropy, EntropyUnavailable, SystemEntropy};
 pub use error::{Error, ErrorInfo};
 pub use ffi::{
     check_metadata_json, idv_verdict_json, next_attempt_json, open_slot_json, parse_ial,
-    step_up_verdict_json,
+    parse_verification_event_json, salesforce_records_json, step_up_verdict_json,
 };
 pub use http::{join_url, HttpRequest};
 pub use httpsig::{
@@ -57,11 +58,12 @@ pub use kosmos::{
     build_create_idv_session, build_create_step_up, build_read_idv_result,
     build_read_service_public_key, build_read_step_up_result, check_metadata, parse_idv_result,
     parse_idv_session, parse_service_public_key, parse_step_up_challenge, parse_step_up_result,
-    parse_verified_claims, Answer, BlockIdConfig, BlockIdTenant, Call, CreateDocumentSession,
-    CreateIdvSession, CreateStepUp, Curve, DocumentType, Envelope, EvidenceType, IalLevel,
-    IdvResult, IdvSession, IdvStatus, KosmosError, LivenessMode, MatchResult, Operation,
-    PrivateKey, Profile, ProfileConfig, PublicKey, StepUpChallenge, StepUpResult, StepUpStatus,
-    VerifiedClaims, VerifiedClaimsError, VerifyV1Config, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES,
+    parse_verification_event, parse_verified_claims, Answer, BlockIdConfig, BlockIdTenant, Call,
+    CreateDocumentSession, CreateIdvSession, CreateStepUp, Curve, DocumentType, Envelope,
+    EventKind, EventStatus, EvidenceType, IalLevel, IdvResult, IdvSession, IdvStatus, KosmosError,
+    LivenessMode, MatchResult, Operation, PrivateKey, Profile, ProfileConfig, PublicKey,
+    StepUpChallenge, StepUpResult, StepUpStatus, VerificationEvent, VerifiedClaims,
+    VerifiedClaimsError, VerifyV1Config, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES,
     MAX_ACTION_DESCRIPTION_BYTES, MAX_CHECK_DETAILS, MAX_CLAIM_SETS, MAX_EVIDENCE, MAX_ID_BYTES,
     MAX_METADATA_ENTRIES, MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES, MAX_RESPONSE_BYTES,
     MAX_STEP_UP_EXPIRY_S, MIN_STEP_UP_EXPIRY_S,
@@ -87,6 +89,11 @@ pub use policy::{
 pub use retry::{
     is_retryable_status, parse_retry_after, Failure, RetryError, RetryPolicy,
     MAX_RETRY_AFTER_READ_S,
+};
+pub use salesforce::{
+    event_verdict, external_id, is_salesforce_id, salesforce_records, Delivery, SalesforceRecords,
+    MAX_LABEL_CHARS as MAX_SALESFORCE_LABEL_CHARS, MAX_REASON_CHARS as MAX_SALESFORCE_REASON_CHARS,
+    MAX_SUBJECT_CHARS as MAX_SALESFORCE_SUBJECT_CHARS,
 };
 pub use secret::Secret;
 pub use slots::{open_slot, OpenSlot, SlotDecision};

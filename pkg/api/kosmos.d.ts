@@ -109,6 +109,38 @@ export function openSlot(input: { slots?: OpenSlot[]; now: number; max: number; 
   | { ok: true; open: number; slots: OpenSlot[] }
   | { ok: false; open: number; retry_after_s: number };
 
+/** A 1Kosmos verification event (a webhook body), as the core reads it. */
+export interface VerificationEvent {
+  kind: 'idv' | 'step_up';
+  verification_id: string;
+  user_id?: string;
+  status: IdvStatus | StepUpStatus;
+  ial_level?: IalLevel;
+  match_result?: MatchResult;
+  confidence?: number;
+  metadata: Record<string, string>;
+  occurred_at?: string;
+}
+/** Reads a verified webhook body; throws `invalid_input` naming the field or `malformed_response`. */
+export function parseVerificationEvent(body: BodyInput): VerificationEvent;
+
+/** The Salesforce records of a verification event. */
+export interface SalesforceRecords {
+  /** `kc_` + 32 hex digits of SHA-256 over the webhook id: the same for every redelivery (a dedupe / External ID key). */
+  external_id: string;
+  /** The core's verdict on the result (an IDV at `metadata.required_ial`, else `options.required_ial`). */
+  verdict: import('./contracts.js').Verdict;
+  /** The Platform Event's fields (`Verification_Id__c`, `Kind__c`, `Status__c`, `Decision__c`, `Occurred_At__c`, ...). */
+  event: Record<string, string | number>;
+  /** The Task on `metadata.related_record_id`, or null. */
+  task: Record<string, string> | null;
+}
+/** Builds the Platform Event and Task of a verified webhook body. */
+export function salesforceRecords(
+  body: BodyInput,
+  options: { webhook_id: string; timestamp: number; required_ial?: string; metadata?: Record<string, string> },
+): SalesforceRecords;
+
 /** Keys of the envelope, base64. */
 export interface EnvelopeKeys { curve?: Curve; privateKey: string; peerPublicKey: string }
 /** A new key pair; keep `privateKey` secret. */
@@ -162,6 +194,8 @@ export interface CallOptions {
   retryBaseMs?: number;
   /** A longer `Retry-After` ends the call instead of waiting; default 30. */
   maxRetryAfterS?: number;
+  /** The caller's idempotency key (1 to 255 characters): replaces the fresh one of a create. */
+  idempotencyKey?: string;
 }
 
 /**

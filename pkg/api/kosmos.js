@@ -110,6 +110,33 @@ export function openSlot({ slots = [], now, max, ttlMs, token }) {
   return JSON.parse(call((g) => g.openSlot(text)));
 }
 
+// 1Kosmos verification events (webhook bodies) and their Salesforce records.
+
+/**
+ * Reads a 1Kosmos verification event (the text of a webhook body whose
+ * signature was verified) into `{ kind, verification_id, user_id?, status,
+ * ial_level?, match_result?, confidence?, metadata, occurred_at? }`; throws
+ * `invalid_input` naming the field, or `malformed_response` for a result
+ * the core's parsers refuse.
+ */
+export function parseVerificationEvent(body) {
+  const t = text(body);
+  return JSON.parse(call((g) => g.parseVerificationEvent(t)));
+}
+
+/**
+ * The Salesforce records of a verification event: `{ external_id, verdict,
+ * event, task }` (`task` is null unless `metadata.related_record_id` is a
+ * Salesforce id). `options`: `{ webhook_id, timestamp, required_ial?,
+ * metadata? }` (metadata the host kept for the verification; the event's own
+ * wins). The Task's outcome is the core's verdict.
+ */
+export function salesforceRecords(body, options) {
+  const t = text(body);
+  const o = json(options, 'options');
+  return JSON.parse(call((g) => g.salesforceRecords(t, o)));
+}
+
 // The blockid-tenant envelope.
 
 /** A new key pair `{ curve, privateKey, publicKey }` (base64). */
@@ -236,8 +263,10 @@ export class KosmosProfile {
    * timeouts) are retried, at most `maxRetries` times with
    * backoff, never sooner than Retry-After asks; a create is retried only
    * with its idempotency key (the very same request), a create without one
-   * is sent once; reads are rebuilt per attempt. Rejects with a KosmosError
-   * whose `details.attempts` counts the requests sent.
+   * is sent once; reads are rebuilt per attempt. `options.idempotencyKey`
+   * (the caller's own key) replaces the fresh one of a create, so a call the
+   * caller repeats is the same call for 1Kosmos too. Rejects with a
+   * KosmosError whose `details.attempts` counts the requests sent.
    */
   async call(request, options = {}) {
     const fetchFn = options.fetch ?? globalThis.fetch;
@@ -253,6 +282,13 @@ export class KosmosProfile {
     const operation = request && request.operation;
     const isCreate = operation === 'create_idv_session' || operation === 'create_step_up';
     let http = this.build(request);
+    const key = options.idempotencyKey;
+    if (key !== undefined && key !== null) {
+      if (typeof key !== 'string' || key === '' || key.length > 255) {
+        throw new KosmosError('invalid_argument', '`options.idempotencyKey` must be a string of 1 to 255 characters', { field: 'options.idempotencyKey' });
+      }
+      if (http.headers['idempotency-key'] !== undefined) http = { ...http, headers: { ...http.headers, 'idempotency-key': key } };
+    }
     const idempotent = !isCreate || http.headers['idempotency-key'] !== undefined;
     for (let attempt = 1; ; attempt += 1) {
       let error;

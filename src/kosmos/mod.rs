@@ -9,6 +9,7 @@
 mod blockid;
 mod envelope;
 mod error;
+mod events;
 mod model;
 mod profile;
 mod verified_claims;
@@ -21,6 +22,7 @@ pub use blockid::{
 };
 pub use envelope::{Curve, Envelope, PrivateKey, PublicKey, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES};
 pub use error::KosmosError;
+pub use events::{parse_verification_event, EventKind, EventStatus, VerificationEvent};
 pub use model::{
     DocumentType, IalLevel, IdvResult, IdvSession, IdvStatus, LivenessMode, MatchResult,
     StepUpChallenge, StepUpResult, StepUpStatus,

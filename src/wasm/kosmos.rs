@@ -241,3 +241,15 @@ pub fn open_slot_js(input_json: &str) -> Result<String, JsValue> {
 pub fn check_metadata_js(json: &str) -> Result<(), JsValue> {
     crate::check_metadata_json(json).map_err(JsValue::from)
 }
+
+/// A 1Kosmos verification event (a verified webhook body), read: JSON text (see `parse_verification_event_json`).
+#[wasm_bindgen(js_name = parseVerificationEvent)]
+pub fn parse_verification_event_js(text: &str) -> Result<String, JsValue> {
+    crate::parse_verification_event_json(text).map_err(JsValue::from)
+}
+
+/// The Salesforce Platform Event and Task of a verification event: JSON text (see `salesforce_records_json`).
+#[wasm_bindgen(js_name = salesforceRecords)]
+pub fn salesforce_records_js(event_text: &str, options_json: &str) -> Result<String, JsValue> {
+    crate::salesforce_records_json(event_text, options_json).map_err(JsValue::from)
+}

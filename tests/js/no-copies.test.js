@@ -81,3 +81,38 @@ test('the Lightning component has no retry, backoff or verdict of its own, and n
   assert.deepEqual(found, [], 'the core decides verdicts (through the Worker and Apex); the Worker retries upstream calls');
   assert.ok(!readdirSync(dir).includes('workerClient.js'), 'the browser-side Worker client is gone');
 });
+
+test('no 1Kosmos event parsing or Salesforce record building in the Worker or pkg/ JS (the core builds them)', () => {
+  const files = sources().filter((f) => f.includes('/pkg/') || f.includes('/www/worker/src/'));
+  assert.ok(files.length > 15);
+  // What a copy would need: the event types, the record fields it fills, the Task's
+  // WhoId/WhatId rule, the Salesforce id shape, the confidence rounding.
+  const patterns = [
+    /startsWith\(['"](idv|liveid)\./,
+    /['"]?(Verification_Id__c|Kind__c|Decision__c|Occurred_At__c|Confidence__c|Related_Record_Id__c)['"]?\s*:/,
+    /\bWhoId\b|\bWhatId\b/,
+    /['"]00Q['"]/,
+    /\[A-Za-z0-9\]\{15\}/,
+    /Math\.round\([^)]*10_?000\)/,
+    /Outcome: \$\{/,
+  ];
+  const found = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (text.startsWith('// GENERATED')) continue;
+    for (const re of patterns) if (re.test(text)) found.push(`${f.slice(root.length + 1)}: ${re}`);
+  }
+  assert.deepEqual(found, [], 'ask parseVerificationEvent / salesforceRecords');
+  // The Worker reads and builds through the core's functions.
+  const webhook = readFileSync(join(root, 'www/worker/src/webhook.js'), 'utf8');
+  assert.match(webhook, /parseVerificationEvent\(/);
+  assert.match(webhook, /salesforceRecords\(/);
+});
+
+test('the Worker answers 1Kosmos errors by the core\'s table, not by the upstream status', () => {
+  const errors = readFileSync(join(root, 'www/worker/src/errors.js'), 'utf8');
+  assert.doesNotMatch(errors, /upstream === \d{3}|upstream >= \d{3}|details\.status === \d{3}/, 'the core\'s code/class decides the HTTP status');
+  const descope = readFileSync(join(root, 'www/worker/src/descope.js'), 'utf8');
+  assert.match(descope, /profile\.call\(/, 'the package\'s retrying client');
+  assert.doesNotMatch(descope, /await fetch\(/);
+});

@@ -330,10 +330,22 @@ describe('descope nodes: identity verification', () => {
   });
 
   test('1Kosmos outages and refusals map to 503 and 502', async () => {
+    // One 503: the package's client retries (the core's retry policy; a create goes again with its idempotency key).
+    const before = kosmos.state.requests;
     kosmos.state.failNext = { count: 1, status: 503 };
+    const retried = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive' });
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(kosmos.state.requests - before, 2, 'one failed attempt, one retry');
+    // 503 on every attempt (1 + KOSMOS_MAX_RETRIES default 2): the outage reaches the caller.
+    kosmos.state.failNext = { count: 3, status: 503 };
     const down = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive' });
     assert.equal(down.status, 503);
     assert.equal(down.json.error.code, 'upstream_unavailable');
+    // An upstream 408 is the core's retryable `timeout`: 504 from the table, never a 502 by a JS rule.
+    kosmos.state.failNext = { count: 3, status: 408 };
+    const slow = await post(worker.url, '/v1/descope/idv-result', { session_id: 'ses_x' });
+    assert.equal(slow.status, 504, slow.text);
+    assert.equal(slow.json.error.code, 'timeout');
     kosmos.state.failNext = { count: 1, status: 401 };
     const refused = await post(worker.url, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive' });
     assert.equal(refused.status, 502);

@@ -100,7 +100,7 @@ test('error paths answer with the right status and leak no secret in bodies, hea
   // 1Kosmos refusing the key, down, unknown ids, bad input.
   kosmos.state.failNext = { count: 1, status: 401 };
   assert.equal((await descope(good, '/v1/descope/idv-result', { session_id: 'ses_x' })).status, 502);
-  kosmos.state.failNext = { count: 1, status: 503 };
+  kosmos.state.failNext = { count: 3, status: 503 }; // every attempt of the retrying client
   assert.equal((await descope(good, '/v1/descope/idv', { document_types: ['passport'], liveness_mode: 'passive' })).status, 503);
   kosmos.state.failNext = { count: 0, status: 503 };
   assert.equal((await descope(good, '/v1/descope/idv-result', { session_id: 'ses_unknown' })).status, 404);

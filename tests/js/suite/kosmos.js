@@ -274,4 +274,25 @@ export default [
       };
     },
   },
+  {
+    name: 'verification events and their Salesforce records (tests/vectors/salesforce-records.json)',
+    run(k, env) {
+      const seen = [];
+      for (const c of env.vectors['salesforce-records'].cases) {
+        const body = JSON.stringify(c.body);
+        if (c.error) {
+          throwsCode(() => k.salesforceRecords(body, c.options), c.error.code, c.error.field);
+          seen.push({ name: c.name, error: c.error.code });
+          continue;
+        }
+        const r = k.salesforceRecords(body, c.options);
+        deepEqual(r, c.records, c.name);
+        const ev = k.parseVerificationEvent(new TextEncoder().encode(body));
+        equal(ev.verification_id, r.event.Verification_Id__c, `${c.name}: event id`);
+        seen.push({ name: c.name, outcome: r.verdict.outcome, task: r.task !== null });
+      }
+      throwsCode(() => k.salesforceRecords('{}', null), 'invalid_input', 'options');
+      return seen;
+    },
+  },
 ];

@@ -21,7 +21,7 @@
 // `occurred`, `geo` and `remoteAddress`, with `data` holding the flow
 // context (`riskInfo`, `user.fingerprint`, `user.lastAuth`) when the flow
 // adds it. See examples/descope/README.md for what is assumed.
-import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
+import { parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
 import { authenticateDescope } from './descope-auth.js';
 import { decideRisk, descopeVerifier, kosmosProfile, riskPolicy } from './core.js';
@@ -97,9 +97,8 @@ async function startIdv(request, env, ev, userId) {
   if (cfg.kosmos().profile === 'blockid-tenant') call.metadata.user_uid = loginId;
   let session;
   try {
-    const req = profile.build(call, nowS());
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()) });
-    session = profile.parse('create_idv_session', res.status, res.headers, await boundedText(res));
+    // The package's client: the core's retry policy decides (the create carries its idempotency key).
+    return await profile.call(call, { timeoutMs: Math.min(cfg.upstreamTimeoutMs(), 120_000), maxRetries: cfg.kosmosRetries() });
   } catch (e) {
     throw fromKosmos(e);
   }

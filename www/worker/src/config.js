@@ -100,6 +100,14 @@ function makeConfig(env) {
       webhookBody: positiveInt(env, 'MAX_WEBHOOK_BODY_BYTES', DEFAULT_WEBHOOK_BODY_BYTES),
     })),
     upstreamTimeoutMs: memo(() => positiveInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000)),
+    /** Retries of a 1Kosmos call after the first attempt (the package client's, the core's retry policy): 0 to 10, default 2. */
+    kosmosRetries: memo(() => {
+      const raw = optional(env, 'KOSMOS_MAX_RETRIES');
+      if (raw === undefined) return 2;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 10) throw misconfigured('the worker setting `KOSMOS_MAX_RETRIES` must be a whole number from 0 to 10');
+      return n;
+    }),
     /** The public origin 1Kosmos calls back (webhooks); defaults to the request's origin. */
     publicUrl: memo(() => optional(env, 'PUBLIC_URL')),
 

@@ -17,9 +17,9 @@ import {
   isRetryableStatus,
   nextAttempt,
   parseIal,
-  parseIdvResult,
-  parseStepUpResult,
+  parseVerificationEvent,
   salesforceContextToSignals,
+  salesforceRecords,
   stepUpVerdict,
   version,
 } from '../../../pkg/workerd.js';
@@ -172,79 +172,16 @@ export function decideRisk(policy, flowContext, now) {
 }
 
 // ---------------------------------------------------------------------------
-// 1Kosmos verification events (the body of a webhook).
+// 1Kosmos verification events (the body of a webhook) and their Salesforce records.
 
 /**
- * Reads a verified 1Kosmos event into
- * `{ kind, verification_id, user_id?, status, match_result?, confidence?, ial_level?, metadata, occurred_at? }`.
- *
- * The event envelope is `{ type, timestamp?, data }`, `type` one of
- * `idv.session.completed` / `idv.session.updated` (data: a session result
- * plus `session_id` and `metadata`) or `liveid.challenge.completed` /
- * `liveid.challenge.updated` (data: a challenge result plus `challenge_id`,
- * `user_identifier` and `metadata`). The results inside are read by the
- * core's result parsers (`parseIdvResult`, `parseStepUpResult`); only the
- * ids and metadata are picked here.
+ * The core reads a verified 1Kosmos event (`parseVerificationEvent`: `{ kind,
+ * verification_id, user_id?, status, ial_level?, match_result?, confidence?,
+ * metadata, occurred_at? }`) and builds its Salesforce Platform Event and Task
+ * (`salesforceRecords`: `{ external_id, verdict, event, task }`, the Task's
+ * outcome being the core's verdict); the Worker only carries them.
  */
-export function readVerificationEvent(text) {
-  let event;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    throw new KosmosError('invalid_input', 'the event is not valid JSON', { field: 'body' });
-  }
-  const data = event && typeof event === 'object' ? event.data : undefined;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new KosmosError('invalid_input', '`data` is missing or not an object', { field: 'data' });
-  }
-  const type = typeof event.type === 'string' ? event.type : '';
-  const metadata = readMetadata(data.metadata);
-  const occurredAt = typeof event.timestamp === 'string' ? event.timestamp : undefined;
-  if (type.startsWith('idv.')) {
-    const r = parseIdvResult(200, [], JSON.stringify(data));
-    return {
-      kind: 'idv',
-      verification_id: idOf(data, 'session_id'),
-      user_id: metadata.user_identifier,
-      status: r.status,
-      ial_level: r.ial_level ?? undefined,
-      metadata,
-      occurred_at: occurredAt,
-    };
-  }
-  if (type.startsWith('liveid.')) {
-    const r = parseStepUpResult(200, [], JSON.stringify(data));
-    return {
-      kind: 'step_up',
-      verification_id: idOf(data, 'challenge_id'),
-      user_id: typeof data.user_identifier === 'string' ? data.user_identifier : metadata.user_identifier,
-      status: r.status,
-      match_result: r.match_result,
-      confidence: r.confidence ?? undefined,
-      metadata,
-      occurred_at: occurredAt,
-    };
-  }
-  throw new KosmosError('invalid_input', `event type \`${type.slice(0, 64)}\` is not an idv or liveid event`, { field: 'type' });
-}
-
-function idOf(data, name) {
-  const v = data[name];
-  if (typeof v !== 'string' || v === '' || v.length > 255) {
-    throw new KosmosError('invalid_input', `\`data.${name}\` is missing or not a string of 1 to 255 characters`, { field: `data.${name}` });
-  }
-  return v;
-}
-
-function readMetadata(m) {
-  if (m === undefined || m === null) return {};
-  if (typeof m !== 'object' || Array.isArray(m)) {
-    throw new KosmosError('invalid_input', '`data.metadata` is not an object', { field: 'data.metadata' });
-  }
-  const out = {};
-  for (const [key, v] of Object.entries(m)) if (typeof v === 'string') out[key] = v;
-  return out;
-}
+export { parseVerificationEvent, salesforceRecords };
 
 /** The core's cap on open step-up challenges (the ReplayGuard Durable Object keeps the slots, the core decides). */
 export { openSlot } from '../../../pkg/workerd.js';

@@ -12,7 +12,7 @@
 // Calls are authenticated as descope-auth.js says: RFC 9421 HTTP Message
 // Signatures (DESCOPE_HTTPSIG_KEYS), the `x-descope-webhook-s256` HMAC
 // (DESCOPE_HMAC_SECRET), either (DESCOPE_AUTH), or not at all.
-import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
+import { parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
 import { authenticateDescope } from './descope-auth.js';
 import { checkMetadata, decideRisk, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
@@ -110,24 +110,21 @@ function objectField(body, name) {
   return out;
 }
 
-/** Sends a request built by the core and gives the answer to the core's parser. */
+/**
+ * A 1Kosmos call through the package's client (`profile.call`): the core
+ * builds the request and parses the answer, the core's retry policy decides
+ * whether and when to send again (retryable statuses, Retry-After, creates
+ * only with their idempotency key).
+ */
 async function kosmosCall(env, callObj, idempotencyKey) {
   const cfg = config(env);
   const profile = kosmosProfile(cfg.kosmos());
-  const operation = callObj.operation;
   try {
-    const req = profile.build(callObj, nowS());
-    const headers = { ...req.headers };
-    // The caller's key, when given, replaces the fresh one: a retried call is then the same call for 1Kosmos too.
-    if (idempotencyKey !== undefined && 'idempotency-key' in headers) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(req.url, {
-      method: req.method,
-      headers,
-      body: req.body,
-      signal: AbortSignal.timeout(cfg.upstreamTimeoutMs()),
+    return await profile.call(callObj, {
+      timeoutMs: Math.min(cfg.upstreamTimeoutMs(), 120_000),
+      maxRetries: cfg.kosmosRetries(),
+      idempotencyKey,
     });
-    const body = await boundedText(res);
-    return profile.parse(operation, res.status, res.headers, body);
   } catch (e) {
     throw fromKosmos(e);
   }

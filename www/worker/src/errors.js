@@ -41,39 +41,35 @@ export function errorResponse(err) {
 const classOf = (code) => codeInfo(code)?.class;
 
 /**
- * Turns an error from a 1Kosmos call (a KosmosError from the core's parser,
- * or a network failure) into the HttpError the Descope connector sees.
- * 1Kosmos's own authentication failures become 502: they are the Worker's
+ * Turns an error from a 1Kosmos call (a KosmosError from the core's parser
+ * or the package's client, or a failure of fetch itself) into the HttpError
+ * the Descope connector sees. The HTTP status is the core's table's for the
+ * core's code (src/codes.rs via codeInfo: an upstream 408 is `timeout`, 504,
+ * retryable), never re-derived from the upstream status here. 1Kosmos's own
+ * refusal of the Worker's credentials (a configuration code that came with an
+ * upstream status) is named `upstream_auth_failed`: it is the Worker's
  * configuration problem, not the caller's.
  */
 export function fromKosmos(e) {
   if (e instanceof HttpError) return e;
   if (e && e.name === 'KosmosError') {
-    const upstream = e.details && typeof e.details.status === 'number' ? e.details.status : undefined;
-    if (upstream !== undefined) {
-      const retryAfter = e.details.retry_after_s;
-      const headers = typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {};
-      if (upstream === 404) return new HttpError(404, 'not_found', '1Kosmos does not know this id');
-      if (upstream === 400 || upstream === 422) {
-        return new HttpError(400, 'invalid_request', `1Kosmos refused the request${e.message ? `: ${e.message}` : ''}`, { field: e.field });
-      }
-      if (upstream === 409) return new HttpError(409, 'conflict', '1Kosmos reported a conflict; retry with a new request');
-      if (upstream === 429) return new HttpError(429, 'rate_limited', '1Kosmos is rate limiting; retry later', { headers });
-      if (upstream === 401 || upstream === 403) {
-        return new HttpError(502, 'upstream_auth_failed', '1Kosmos refused the worker\'s credentials; check KOSMOS_API_KEY');
-      }
-      if (upstream >= 500) return new HttpError(503, 'upstream_unavailable', '1Kosmos is unavailable; retry later', { headers });
-      return new HttpError(502, 'upstream_error', `1Kosmos answered with status ${upstream}`);
+    const info = codeInfo(e.code);
+    if (info === undefined || info.class === 'internal') return new HttpError(500, 'internal', e.message);
+    const upstream = typeof e.details?.status === 'number' ? e.details.status : undefined;
+    const retryAfter = e.details?.retry_after_s;
+    const headers = typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {};
+    if (info.class === 'configuration' && upstream !== undefined) {
+      return new HttpError(info.http_status, 'upstream_auth_failed', '1Kosmos refused the worker\'s credentials; check KOSMOS_API_KEY');
     }
-    if (classOf(e.code) === 'bad_input') return new HttpError(codeInfo(e.code).http_status, e.code, e.message, { field: e.field });
-    if (e.code === 'malformed_response') return new HttpError(502, 'upstream_malformed', `1Kosmos sent an answer the worker cannot read: ${e.message}`);
-    if (e.code === 'unsupported') return new HttpError(501, 'not_supported', e.message);
-    return new HttpError(500, 'internal', e.message);
+    // The Worker's public names for two of the core's codes (kept for existing callers).
+    const code = e.code === 'unsupported' ? 'not_supported' : e.code === 'malformed_response' ? 'upstream_malformed' : e.code;
+    const message = upstream !== undefined ? `1Kosmos answered ${upstream}${e.message ? `: ${e.message}` : ''}` : e.message;
+    return new HttpError(info.http_status, code, message, { field: e.field, headers });
   }
   if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
-    return new HttpError(504, 'upstream_timeout', '1Kosmos did not answer in time');
+    return new HttpError(codeInfo('timeout').http_status, 'upstream_timeout', '1Kosmos did not answer in time');
   }
-  return new HttpError(502, 'upstream_unreachable', '1Kosmos could not be reached');
+  return new HttpError(codeInfo('network_error').http_status, 'upstream_unreachable', '1Kosmos could not be reached');
 }
 
 /** Turns a webhook verification failure into a 401 (or 413 for an oversized body). */

@@ -2,11 +2,14 @@
 // the related record, published with an OAuth 2.0 client-credentials token
 // (cached per isolate until it expires, refreshed once on a 401).
 //
+// The records themselves (fields, limits, the Task's verdict) are the core's
+// (`salesforceRecords` in core.js); this module only sends them.
+//
 // A publish is a list of steps (`event`, then `task` when there is a related
 // record); the caller records which steps are done, so a retried hand-off
 // does only what is left and nothing is published twice.
 import { boundedText } from './body.js';
-import { idvVerdict, isRetryableStatus, parseIal, stepUpVerdict } from './core.js';
+import { isRetryableStatus } from './core.js';
 
 /** A failed Salesforce call. `retryable` is false when Salesforce refused the data itself. */
 export class SalesforceError extends Error {
@@ -16,109 +19,6 @@ export class SalesforceError extends Error {
     this.status = status;
     this.retryable = retryable ?? true;
   }
-}
-
-const SF_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
-// Key prefixes of the objects a Task names with WhoId (Contact, Lead); anything else is a WhatId.
-const WHO_PREFIXES = new Set(['003', '00Q']);
-
-const round4 = (n) => Math.round(n * 10_000) / 10_000;
-
-/**
- * The core's verdict on a verification event: an IDV at the IAL recorded at
- * its start (`metadata.required_ial`), else at `requiredIal` (the Worker's
- * `REQUIRED_IAL`); a step-up as the core judges it.
- */
-export function verdictOf(ev, requiredIal) {
-  if (ev.kind === 'step_up') return stepUpVerdict({ status: ev.status, match_result: ev.match_result ?? null, confidence: ev.confidence ?? null });
-  let required = requiredIal;
-  const recorded = ev.metadata?.required_ial;
-  if (typeof recorded === 'string' && recorded !== '') {
-    try {
-      required = parseIal(recorded);
-    } catch {
-      // an unreadable recorded level falls back to the Worker's
-    }
-  }
-  return idvVerdict({ status: ev.status, ial_level: ev.ial_level ?? null }, required);
-}
-
-const DECISIONS = new Set(['allow', 'step_up', 'verify_identity', 'deny']);
-
-/**
- * The risk decision that asked for this verification: `metadata.decision`
- * when the caller passed it on (the policy's answer), else what the kind of
- * verification implies (`step_up`, `verify_identity`).
- */
-export function decisionOf(ev) {
-  const d = ev.metadata?.decision;
-  if (typeof d === 'string' && DECISIONS.has(d)) return d;
-  return ev.kind === 'step_up' ? 'step_up' : 'verify_identity';
-}
-
-function subjectOf(ev) {
-  if (ev.kind === 'step_up') {
-    const c = typeof ev.confidence === 'number' ? ` (${round4(ev.confidence)})` : '';
-    return `1Kosmos step-up: ${ev.match_result ?? ev.status}${c}`;
-  }
-  return `1Kosmos IDV: ${ev.status}${ev.ial_level ? ` (${ev.ial_level})` : ''}`;
-}
-
-/**
- * The records for one verification event: the Platform Event's fields, and
- * the Task when the metadata names a related record (`related_record_id`,
- * a 15- or 18-character Salesforce id).
- * @param {object} ev from core.readVerificationEvent
- * @param {{ webhookId: string, timestamp: number }} delivery
- * @param {string} requiredIal the IAL an IDV must reach when its start recorded none
- */
-export function recordsFor(ev, delivery, requiredIal) {
-  const occurredAt = ev.occurred_at && !Number.isNaN(Date.parse(ev.occurred_at))
-    ? new Date(Date.parse(ev.occurred_at)).toISOString()
-    : new Date(delivery.timestamp * 1000).toISOString();
-  const related = typeof ev.metadata?.related_record_id === 'string' && SF_ID.test(ev.metadata.related_record_id)
-    ? ev.metadata.related_record_id
-    : undefined;
-  const event = {
-    Verification_Id__c: ev.verification_id,
-    Kind__c: ev.kind,
-    Status__c: ev.status,
-    Decision__c: decisionOf(ev),
-    Occurred_At__c: occurredAt,
-  };
-  if (ev.user_id) event.User_Id__c = String(ev.user_id).slice(0, 255);
-  if (ev.match_result) event.Match_Result__c = ev.match_result;
-  if (typeof ev.confidence === 'number') event.Confidence__c = round4(ev.confidence);
-  if (ev.ial_level) event.IAL__c = ev.ial_level;
-  if (related) event.Related_Record_Id__c = related;
-
-  let task = null;
-  if (related) {
-    const verdict = verdictOf(ev, requiredIal);
-    const lines = [
-      `${ev.kind === 'step_up' ? 'Step-up challenge' : 'IDV session'}: ${ev.verification_id}`,
-      `Outcome: ${verdict.outcome}`,
-      `Verdict: ${verdict.reason}`,
-      `Status: ${ev.status}`,
-      `Asked by: ${event.Decision__c}${ev.metadata?.rule ? ` (rule ${String(ev.metadata.rule).slice(0, 64)})` : ''}`,
-    ];
-    if (verdict.required_ial) lines.push(`Required assurance: ${verdict.required_ial}`);
-    if (ev.metadata?.action_type) lines.push(`Action: ${String(ev.metadata.action_type).slice(0, 64)}`);
-    if (ev.user_id) lines.push(`User: ${event.User_Id__c}`);
-    if (ev.match_result) lines.push(`Match: ${ev.match_result}${typeof ev.confidence === 'number' ? ` (confidence ${event.Confidence__c})` : ''}`);
-    if (ev.ial_level) lines.push(`Identity assurance: ${ev.ial_level}`);
-    if (ev.metadata?.reason) lines.push(`Reason: ${String(ev.metadata.reason).slice(0, 500)}`);
-    lines.push(`Webhook: ${delivery.webhookId}`);
-    task = {
-      [WHO_PREFIXES.has(related.slice(0, 3)) ? 'WhoId' : 'WhatId']: related,
-      Subject: subjectOf(ev).slice(0, 255),
-      Status: 'Completed',
-      Priority: 'Normal',
-      Description: lines.join('\n'),
-      ActivityDate: occurredAt.slice(0, 10),
-    };
-  }
-  return { event, task };
 }
 
 // ---------------------------------------------------------------------------
@@ -249,17 +149,16 @@ async function create(sf, fetchImpl, sobject, fields, upsert) {
 /**
  * Does the steps of `records` not in `done` (in order: `event`, then `task`),
  * adding each to `done` once it succeeded. Throws SalesforceError at the
- * first failure; `done` then says what is left. With `key` (the webhook
- * delivery id, at most 255 characters) the event carries it in
- * Delivery_Key__c and the Task is upserted by it, so a step repeated after a
- * lost answer writes no second Task.
+ * first failure; `done` then says what is left. The event carries the core's
+ * `external_id` of the delivery in Delivery_Key__c and the Task is upserted
+ * by it, so a step repeated after a lost answer writes no second Task.
  * @param {object} sf config.salesforce()
- * @param {{ event: object, task: object | null }} records
+ * @param {{ external_id?: string, event: object, task: object | null }} records
  * @param {string[]} done mutated
- * @param {string} [key]
  */
-export async function publish(sf, records, done, key, fetchImpl = fetch) {
-  const k = typeof key === 'string' && key !== '' && key.length <= 255 ? key : undefined;
+export async function publish(sf, records, done, fetchImpl = fetch) {
+  // A hand-off queued before the core built the key has none: a plain create, as before.
+  const k = typeof records.external_id === 'string' && records.external_id !== '' ? records.external_id : undefined;
   if (!done.includes('event')) {
     await create(sf, fetchImpl, sf.eventObject, k ? { ...records.event, [EVENT_DEDUPE_KEY]: k } : records.event);
     done.push('event');

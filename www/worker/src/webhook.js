@@ -14,11 +14,11 @@
 // retried delivery after a failed hand-off publishes only what is left.
 import { readBytes, text } from './body.js';
 import { config } from './config.js';
-import { nextAttempt, readVerificationEvent, stepUpVerdict, webhookVerifier } from './core.js';
+import { nextAttempt, parseVerificationEvent, salesforceRecords, webhookVerifier } from './core.js';
 import { HttpError, fromVerification, json } from './errors.js';
 import { finishStepUp } from './limits.js';
 import { shardFor } from './replay.js';
-import { SalesforceError, publish, recordsFor } from './salesforce.js';
+import { SalesforceError, publish } from './salesforce.js';
 
 /** POST /v1/webhooks/1kosmos */
 export async function kosmosWebhook(request, env) {
@@ -35,28 +35,32 @@ export async function kosmosWebhook(request, env) {
   const id = verified.id;
   if (typeof id !== 'string' || id === '') throw new HttpError(500, 'misconfigured', 'the webhook scheme gives no message id to deduplicate by');
 
+  const body = text(bytes);
+  const notAnEvent = (e) => {
+    if (e instanceof HttpError) return e;
+    return new HttpError(400, 'invalid_event', `the webhook is authentic but not a verification event: ${e.message}`, { field: e.field });
+  };
   let ev;
   try {
-    ev = readVerificationEvent(text(bytes));
+    ev = parseVerificationEvent(body);
   } catch (e) {
-    if (e instanceof HttpError) throw e;
-    throw new HttpError(400, 'invalid_event', `the webhook is authentic but not a verification event: ${e.message}`, { field: e.field });
+    throw notAnEvent(e);
   }
   const sf = cfg.salesforce();
-  if (ev.kind === 'step_up') {
-    // What the caller gave when it started the challenge (related record, decision, rule); the event's own metadata wins.
-    const kept = await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id);
-    if (kept) ev.metadata = { ...kept, ...ev.metadata };
-    // A final result frees the user's open-challenge slot (limits.js); the core says what is final.
-    let final = false;
-    try {
-      final = stepUpVerdict({ status: ev.status, match_result: ev.match_result, confidence: ev.confidence ?? null }).final;
-    } catch {
-      // not a result the verdict reads: the slot expires on its own
-    }
-    if (final) await finishStepUp(env, ev.verification_id);
+  // What the caller gave when it started a challenge (related record, decision, rule); the event's own metadata wins (the core merges).
+  const kept = ev.kind === 'step_up'
+    ? await shardFor(cfg.replay(), cfg.replayShards(), ev.verification_id).metadata(ev.verification_id)
+    : null;
+  let built;
+  try {
+    built = salesforceRecords(body, { webhook_id: id, timestamp: verified.timestamp ?? now, required_ial: cfg.requiredIal(), metadata: kept ?? undefined });
+  } catch (e) {
+    throw notAnEvent(e);
   }
-  const records = recordsFor(ev, { webhookId: id, timestamp: verified.timestamp ?? now }, cfg.requiredIal());
+  // A final result frees the user's open-challenge slot (limits.js); the core's verdict says what is final.
+  if (ev.kind === 'step_up' && built.verdict?.final) await finishStepUp(env, ev.verification_id);
+  // The queue carries the records as published; `external_id` is the core's dedupe key of the delivery.
+  const records = { external_id: built.external_id, event: built.event, task: built.task };
 
   const guard = shardFor(cfg.replay(), cfg.replayShards(), id);
   const claim = await guard.claim(id, cfg.replayLeaseS() * 1000, cfg.replayWindowS() * 1000);
@@ -67,7 +71,7 @@ export async function kosmosWebhook(request, env) {
 
   const done = [...claim.steps];
   try {
-    await publish(sf, records, done, id);
+    await publish(sf, records, done);
   } catch (e) {
     if (!(e instanceof SalesforceError)) {
       await guard.release(id, done).catch(() => {});
@@ -132,7 +136,7 @@ export async function consumeHandoff(batch, env) {
       continue;
     }
     try {
-      await publish(sf, records, done, id);
+      await publish(sf, records, done);
       await guard.recordSteps(id, done, true);
       msg.ack();
     } catch (e) {
