@@ -13,6 +13,7 @@
 // `x-descope-webhook-s256` (base64 HMAC-SHA256 of the body).
 import { boundedText, parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
+import { decisionLog, recordDecision } from './decision-log.js';
 import { checkMetadata, decideRisk, descopeVerifier, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, fromVerification, json } from './errors.js';
 import { shardFor } from './replay.js';
@@ -264,9 +265,14 @@ export async function risk(request, env) {
   } catch (e) {
     throw fromPolicy(e);
   }
+  const log = decisionLog(env);
+  let logged;
+  let answer;
   try {
-    return json(decideRisk(policy, body, nowS()));
+    answer = decideRisk(policy, body, nowS(), log && ((context, d) => { logged = recordDecision(log, context, d); }));
   } catch (e) {
     throw fromPolicy(e);
   }
+  await logged;
+  return json(answer);
 }
