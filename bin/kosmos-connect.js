@@ -10,7 +10,7 @@ import * as k from '../pkg/node.js';
 
 const USAGE = `usage: kosmos-connect policy <verb> [options]
 
-  validate <policy.json>...               every problem with line, column and a hint
+  validate <policy.json>... [--strict]    every problem with line, column and a hint (--strict: warnings fail too)
   test [<file.test.json | dir>...]        run test files (default: *.test.json under .)
   coverage [<file.test.json | dir>...]    rules and branches the tests reach [--min <percent>]
   diff <old.json> <new.json> <contexts.jsonl>   decisions that move [--fail-on-change]
@@ -30,7 +30,7 @@ function read(path) {
 }
 
 function parseArgs(argv) {
-  const flags = { json: false, check: false, write: false, failOnChange: false, min: undefined };
+  const flags = { json: false, check: false, write: false, failOnChange: false, strict: false, min: undefined };
   const files = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -38,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--check') flags.check = true;
     else if (a === '--write') flags.write = true;
     else if (a === '--fail-on-change') flags.failOnChange = true;
+    else if (a === '--strict') flags.strict = true;
     else if (a === '--min') {
       flags.min = Number(argv[++i]);
       if (!Number.isFinite(flags.min)) throw new Usage('--min takes a percentage');
@@ -89,7 +90,7 @@ function validate(files, flags, out) {
   for (const f of files) {
     const v = k.validatePolicy(read(f));
     all.push({ file: f, ...v });
-    failed ||= !v.valid;
+    failed ||= !v.valid || (flags.strict && v.warnings.length > 0);
     for (const p of v.problems) out(`${f}:${p.line}:${p.column}: error: ${p.path}: ${p.message}\n    hint: ${p.hint}`);
     for (const p of v.warnings) out(`${f}:${p.line}:${p.column}: warning: ${p.path}: ${p.message}\n    hint: ${p.hint}`);
     if (v.valid) out(`${f}: valid (${v.warnings.length} warning${v.warnings.length === 1 ? '' : 's'})`);

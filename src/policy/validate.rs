@@ -57,6 +57,23 @@ const KEYS: &[&str] = &[
 /// Validates a policy's JSON text. Never fails: a text that is not JSON is
 /// one problem at the line and column where parsing stopped.
 pub fn validate(source: &str) -> Validation {
+    if source.len() > MAX_POLICY_BYTES {
+        let message = format!(
+            "policy is {} bytes, the limit is {MAX_POLICY_BYTES}",
+            source.len()
+        );
+        return Validation {
+            valid: false,
+            problems: vec![Finding {
+                path: "$".into(),
+                line: 1,
+                column: 1,
+                hint: hint(&message),
+                message,
+            }],
+            warnings: Vec::new(),
+        };
+    }
     let value: Value = match serde_json::from_str(source) {
         Ok(v) => v,
         Err(e) => {
@@ -92,12 +109,7 @@ pub fn validate(source: &str) -> Validation {
             message: p.message,
         }
     };
-    let compiled = if source.len() > MAX_POLICY_BYTES {
-        Policy::compile(source)
-    } else {
-        Policy::from_value(&value)
-    };
-    match compiled {
+    match Policy::from_value(&value) {
         Ok(policy) => Validation {
             valid: true,
             problems: Vec::new(),
@@ -218,6 +230,12 @@ mod tests {
         let v = validate("{\n  \"version\": 1\n  \"rules\": []\n}");
         assert_eq!((v.problems.len(), v.problems[0].line), (1, 3));
         assert!(v.problems[0].hint.contains("comma"));
+    }
+
+    #[test]
+    fn an_oversized_policy_is_refused_before_parsing() {
+        let v = validate(&" ".repeat(MAX_POLICY_BYTES + 1));
+        assert!(!v.valid && v.problems[0].message.contains("the limit is"));
     }
 
     #[test]

@@ -88,6 +88,7 @@ test('policy validate: a rule a stricter rule always beats is a warning (exit 0)
   const r = await kc(['policy', 'validate', join(dir, 'w.json')]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /w\.json:\d+:\d+: warning: rules\[1\]: can never decide: whenever it matches, rule `new-device` \(rules\[0\]\) matches too/);
+  assert.equal((await kc(['policy', 'validate', '--strict', join(dir, 'w.json')])).code, 1, '--strict fails on warnings');
 });
 
 test('policy coverage: rules and branches reached, --min fails below', async () => {
