@@ -236,3 +236,39 @@ fn decision_log_records_reduce_and_read_back() {
         .unwrap_or_default();
     assert!(!e.contains("12345678901234567890"), "{e}");
 }
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any cut or byte change of an example policy: every tool answers, none panics,
+        /// and every located problem is inside the text.
+        #[test]
+        fn tools_never_panic_on_a_damaged_policy(cut in 0usize..4000, at in 0usize..4000, byte in any::<u8>()) {
+            let text = read("health.json");
+            let mut bytes = text.into_bytes();
+            let at = at % bytes.len();
+            bytes[at] = byte;
+            bytes.truncate(bytes.len() - cut % bytes.len());
+            let damaged = String::from_utf8_lossy(&bytes).into_owned();
+            let v = validate(&damaged);
+            let lines = damaged.lines().count().max(1);
+            for p in v.problems.iter().chain(&v.warnings) {
+                prop_assert!(p.line >= 1 && p.line <= lines + 1, "{p:?}");
+            }
+            let _ = format(&damaged);
+            let _ = run_tests(&damaged, &read("health.test.json"));
+            let _ = coverage(&damaged, &read("health.test.json"));
+            let _ = diff(&damaged, &read("health.json"), "{}\n{\"risk\": {\"score\": 2}}\n[1]");
+        }
+
+        #[test]
+        fn test_files_and_log_settings_of_any_shape(text in "\\PC{0,200}") {
+            let _ = run_tests(&read("health.json"), &text);
+            let _ = LogConfig::parse(&text);
+            let _ = diff(&read("health.json"), &read("health.json"), &text);
+        }
+    }
+}
