@@ -113,7 +113,7 @@ describe('playground', { timeout: 180_000 }, () => {
     assert.match(await text('policy-test-results'), new RegExp(`tests: ${report.passed} passed, ${report.failed} failed`));
     const failing = await page.$$eval('#policy-test-table tr.bad td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(failing, report.cases.filter((c) => !c.ok).map((c) => c.name));
-    await shot('02-policy-checks-impact');
+    await shot('01b-policy-checks-impact');
     // A typo: marked in the gutter at its line, with the core's hint.
     const broken = edited.replace('"on_missing": "match"', '"on_mising": "match"');
     const line = broken.split('\n').findIndex((l) => l.includes('"on_mising"')) + 1;
@@ -129,9 +129,10 @@ describe('playground', { timeout: 180_000 }, () => {
     await page.click('#policy-problems button.link');
     const selected = await page.evaluate(() => { const e = document.getElementById('policy'); return e.value.slice(e.selectionStart, e.selectionEnd); });
     assert.equal(selected, broken.split('\n')[v.problems[0].line - 1]);
-    await shot('03-policy-checks-problem');
+    await shot('01c-policy-checks-problem');
     await page.fill('#policy', good);
     await page.waitForFunction(() => / 0 failed/.test(document.getElementById('policy-test-results').textContent));
+    assert.match(await text('policy-impact'), / 0 of /);
   });
 
   test('step-up: "Evaluate risk" is decided by the Worker with the policy shown, edits included', async () => {

@@ -61,7 +61,7 @@ function impactView(d) {
       el('td', {}, m.examples.map((e) => `${e.name}: ${e.old_rule} → ${e.new_rule}`).join('; '))))))];
 }
 
-/** Mounts the panel on the Risk policy's editor; the policy as loaded is the baseline of the impact. */
+/** Mounts the panel on the Risk policy's editor; the policy as loaded (or as last saved to the Worker) is the baseline of the impact. */
 export async function mount({ k }) {
   const editor = $('policy');
   const pre = $('policy-gutter');
@@ -126,6 +126,11 @@ export async function mount({ k }) {
     const lh = parseFloat(getComputedStyle(editor).lineHeight) || 17.5;
     editor.scrollTop = Math.max(0, (line - 3) * lh);
     pre.scrollTop = editor.scrollTop;
+  });
+  // Saved to the Worker: the impact is measured against what it decides with now.
+  document.addEventListener('kosmos:policy-saved', () => {
+    baseline = editor.value;
+    check();
   });
   check();
   return {
