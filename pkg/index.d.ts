@@ -6,6 +6,7 @@ export * from './api/httpsig.js';
 export * from './api/kosmos.js';
 export * from './api/oidc.js';
 export * from './api/policy.js';
+export * from './api/policy-tools.js';
 export * from './api/retry.js';
 export * from './api/webhook.js';
 

@@ -86,6 +86,15 @@ pub use policy::{
     Policy, PolicyError, Problem, StepUpRequirement, DEFAULT_MAX_SPEED_KMH, MAX_CONDITION_DEPTH,
     MAX_POLICY_BYTES,
 };
+/// The policy author's tools: validate, test, coverage, diff, format, and
+/// the decision-log records `diff` reads back.
+pub mod policy_tools {
+    pub use crate::policy::{
+        coverage, diff, format, log_record, reduce_context, run_tests, validate, Branch,
+        CaseResult, Coverage, Example, Finding, Impact, LogConfig, Mismatch, Move, RuleCoverage,
+        TestReport, Validation, MAX_CASES, MAX_DIFF_LINES, MAX_LOG_RECORD_BYTES,
+    };
+}
 pub use retry::{
     is_retryable_status, parse_retry_after, Failure, RetryError, RetryPolicy,
     MAX_RETRY_AFTER_READ_S,

@@ -198,3 +198,40 @@ pub(super) fn check_rules(rules: &[Rule], problems: &mut Vec<Problem>) {
         }
     }
 }
+
+/// The parts of a condition that must all hold.
+fn conjuncts(c: &Cond) -> &[Cond] {
+    match c {
+        Cond::All(list) => list,
+        other => core::slice::from_ref(other),
+    }
+}
+
+/// Warnings (the policy still compiles): a rule whose condition implies an
+/// earlier or stricter rule's (it holds every part of that rule's `all`)
+/// while that rule's outcome always wins, so the rule can never decide.
+pub(super) fn warnings(rules: &[Rule]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (i, ri) in rules.iter().enumerate() {
+        let mine = conjuncts(&ri.when);
+        let by = rules.iter().enumerate().find(|(j, rj)| {
+            *j != i
+                && rj.when != ri.when
+                && !matches!(rj.when, Cond::Const(_))
+                && !satisfiable(&rj.outcome)
+                && beats(*j, rj, i, ri)
+                && conjuncts(&rj.when).iter().all(|c| mine.contains(c))
+        });
+        if let Some((j, rj)) = by {
+            out.push(Problem {
+                path: format!("rules[{i}]"),
+                message: format!(
+                    "can never decide: whenever it matches, rule `{}` (rules[{j}]) matches too and its `{}` outcome wins",
+                    rj.id,
+                    rj.outcome.kind.as_str()
+                ),
+            });
+        }
+    }
+    out
+}

@@ -46,6 +46,8 @@ pub(super) struct Compiler {
     /// The predicates this compiler knows: [`PREDICATES`], or in tests a
     /// table with a row removed.
     pub(super) table: &'static [Predicate],
+    /// Fold conditions (off for coverage, whose paths follow the source).
+    pub(super) fold: bool,
 }
 
 impl Policy {
@@ -73,22 +75,25 @@ impl Policy {
 
     /// Compiles a policy already parsed as JSON.
     pub fn from_value(value: &Value) -> Result<Self, PolicyError> {
-        Self::with_table(value, &PREDICATES)
+        Self::build(value, &PREDICATES, true)
     }
 
-    /// Compiles with the given predicate table.
-    pub(super) fn with_table(
+    /// Compiles with the given predicate table; `fold: false` keeps every
+    /// condition as written (coverage).
+    pub(super) fn build(
         value: &Value,
         table: &'static [Predicate],
+        fold: bool,
     ) -> Result<Self, PolicyError> {
         let mut c = Compiler {
             problems: Vec::new(),
             custom: Vec::new(),
             ip_lists: Vec::new(),
             table,
+            fold,
         };
         let policy = c.policy(value);
-        if let Some(p) = &policy {
+        if let (Some(p), true) = (&policy, fold) {
             analysis::check_rules(&p.rules, &mut c.problems);
         }
         if c.problems.len() > MAX_PROBLEMS {
@@ -276,10 +281,15 @@ impl Compiler {
         } else {
             format!("{id}: {description}")
         };
+        let when = when?;
         Some(Rule {
             id,
             reason,
-            when: analysis::fold(when?),
+            when: if self.fold {
+                analysis::fold(when)
+            } else {
+                when
+            },
             outcome: outcome?,
         })
     }

@@ -214,7 +214,7 @@ impl<'c> Env<'c> {
         }
     }
 
-    fn test(&self, test: &Test) -> Option<bool> {
+    pub(super) fn test(&self, test: &Test) -> Option<bool> {
         let c = self.ctx;
         match test {
             Test::Cmp { sig, cmp } => compare(cmp, self.get(*sig)?),

@@ -28,6 +28,14 @@ pub enum PolicyError {
         /// What is wrong.
         message: String,
     },
+    /// A tool's input other than a policy or a context (a test file, a
+    /// decision log's settings) is malformed.
+    BadInput {
+        /// Its JSON path, like `cases[2].expect`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -45,6 +53,7 @@ impl fmt::Display for PolicyError {
                 Ok(())
             }
             Self::BadContext { field, message } => write!(f, "context `{field}`: {message}"),
+            Self::BadInput { field, message } => write!(f, "`{field}`: {message}"),
         }
     }
 }
@@ -54,20 +63,21 @@ impl ErrorInfo for PolicyError {
         match self {
             Self::Invalid(_) => "invalid_policy",
             Self::BadContext { .. } => "invalid_context",
+            Self::BadInput { .. } => "invalid_input",
         }
     }
 
     fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid(problems) => problems.first().map(|p| p.path.as_str()),
-            Self::BadContext { field, .. } => Some(field),
+            Self::BadContext { field, .. } | Self::BadInput { field, .. } => Some(field),
         }
     }
 
     fn details(&self) -> Option<serde_json::Value> {
         match self {
             Self::Invalid(problems) => Some(serde_json::json!({ "problems": problems })),
-            Self::BadContext { .. } => None,
+            Self::BadContext { .. } | Self::BadInput { .. } => None,
         }
     }
 }

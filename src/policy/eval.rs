@@ -49,6 +49,19 @@ impl Policy {
     }
 
     pub(super) fn decide_context(&self, ctx: &Context<'_>) -> Result<Decision, PolicyError> {
+        let (custom, now) = self.prepare(ctx)?;
+        self.decide_env(&Env {
+            ctx,
+            custom: &custom,
+            now,
+        })
+    }
+
+    /// The declared custom signals' values (type-checked) and `now`.
+    pub(super) fn prepare<'c>(
+        &self,
+        ctx: &'c Context<'c>,
+    ) -> Result<(Vec<Option<&'c Value>>, u64), PolicyError> {
         let mut custom = Vec::with_capacity(self.custom.len());
         for (name, ty) in &self.custom {
             let v = ctx
@@ -86,17 +99,16 @@ impl Policy {
             }
             None => 0,
         };
-        let env = Env {
-            ctx,
-            custom: &custom,
-            now,
-        };
+        Ok((custom, now))
+    }
+
+    pub(super) fn decide_env(&self, env: &Env<'_>) -> Result<Decision, PolicyError> {
         let mut winner: Option<(usize, DecisionKind)> = None;
         let mut matched: Vec<usize> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if env.eval(&rule.when) {
                 matched.push(i);
-                let kind = effective(&rule.outcome, &env)
+                let kind = effective(&rule.outcome, env)
                     .map_or(rule.outcome.kind, |_| DecisionKind::Allow);
                 if winner.is_none_or(|(_, w)| kind > w) {
                     winner = Some((i, kind));
@@ -105,7 +117,7 @@ impl Policy {
         }
         let win_rule = winner.and_then(|(i, _)| self.rules.get(i));
         let outcome = win_rule.map_or(&self.default, |r| &r.outcome);
-        let met = effective(outcome, &env);
+        let met = effective(outcome, env);
         let decision = if met.is_some() {
             DecisionKind::Allow
         } else {
@@ -122,7 +134,7 @@ impl Policy {
         for &i in &matched {
             if Some(i) != winner.map(|(w, _)| w) {
                 if let Some(r) = self.rules.get(i) {
-                    let m = effective(&r.outcome, &env);
+                    let m = effective(&r.outcome, env);
                     reasons.push(reason(r, m.as_ref()));
                 }
             }

@@ -140,8 +140,8 @@ fn deleting_a_predicate_row_removes_it_from_compiler_schema_and_docs() {
     let policy = json!({"version": 1, "rules": [
         {"id": "bot", "when": {"bot_detected": true}, "then": {"decision": "deny"}}
     ], "default": {"decision": "allow"}});
-    assert!(super::Policy::with_table(&policy, &PREDICATES).is_ok());
-    let err = super::Policy::with_table(&policy, table)
+    assert!(super::Policy::build(&policy, &PREDICATES, true).is_ok());
+    let err = super::Policy::build(&policy, table, true)
         .unwrap_err()
         .to_string();
     assert!(err.contains("a condition needs one of"), "{err}");

@@ -26,6 +26,8 @@ mod kosmos;
 mod oidc;
 #[cfg(feature = "policy")]
 mod policy;
+#[cfg(feature = "policy-tools")]
+mod policy_tools;
 #[cfg(feature = "kosmos")]
 mod retry;
 #[cfg(feature = "webhook")]

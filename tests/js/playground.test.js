@@ -90,6 +90,51 @@ describe('playground', { timeout: 180_000 }, () => {
     assert.equal(await page.isVisible('#decision details.raw pre'), false, 'the raw JSON is folded');
   });
 
+  test('policy checks: problems marked at their line, the test cases and the impact of an edit, as the core says', async () => {
+    const tests = JSON.parse(readFileSync(join(root, 'examples', 'policies', 'descope-adaptive-mfa.test.json'), 'utf8'));
+    const text = (id) => page.textContent(`#${id}`);
+    const good = await page.inputValue('#policy');
+    await page.waitForFunction(() => /tests: \d+ passed/.test(document.getElementById('policy-test-results').textContent));
+    assert.match(await text('policy-test-results'), new RegExp(`tests: ${tests.cases.length} passed, 0 failed`));
+    assert.match(await text('policy-impact'), new RegExp(`0 of ${tests.cases.length} example contexts change`));
+    assert.match(await text('policy-problems'), /valid, 0 warnings/);
+    // An edit: elevated-risk from above 0.6 to above 0.97.
+    const edited = good.replace('"risk_score_above": 0.6', '"risk_score_above": 0.97');
+    assert.notEqual(edited, good);
+    await page.fill('#policy', edited);
+    await page.waitForFunction(() => /change decision/.test(document.getElementById('policy-impact').textContent) && !/ 0 of /.test(document.getElementById('policy-impact').textContent));
+    const impact = k.diffPolicies(good, edited, tests.cases.map((c) => c.context));
+    assert.ok(impact.changed > 0);
+    assert.match(await text('policy-impact'), new RegExp(`${impact.changed} of ${impact.total} example contexts change`));
+    const rows = await page.$$eval('#policy-impact-table tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(0, 3).map((td) => td.textContent)));
+    assert.deepEqual(rows, impact.moves.map((m) => [m.from, m.to, String(m.count)]));
+    const report = k.testPolicy(edited, tests);
+    assert.ok(report.failed > 0);
+    assert.match(await text('policy-test-results'), new RegExp(`tests: ${report.passed} passed, ${report.failed} failed`));
+    const failing = await page.$$eval('#policy-test-table tr.bad td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(failing, report.cases.filter((c) => !c.ok).map((c) => c.name));
+    await shot('01b-policy-checks-impact');
+    // A typo: marked in the gutter at its line, with the core's hint.
+    const broken = edited.replace('"on_missing": "match"', '"on_mising": "match"');
+    const line = broken.split('\n').findIndex((l) => l.includes('"on_mising"')) + 1;
+    assert.ok(line > 1);
+    await page.fill('#policy', broken);
+    await page.waitForSelector(`#policy-gutter span[data-line="${line}"].bad`);
+    const v = k.validatePolicy(broken);
+    assert.equal(v.problems[0].line, line);
+    assert.match(await text('policy-problems'), new RegExp(`${v.problems.length} problem`));
+    assert.match(await text('policy-problems'), new RegExp(`line ${line}:${v.problems[0].column}.*did you mean \`on_missing\``, 's'));
+    assert.equal(await page.$$eval('#policy-gutter span.bad', (s) => s.length), new Set(v.problems.map((p) => p.line)).size);
+    // Its link selects the line in the editor.
+    await page.click('#policy-problems button.link');
+    const selected = await page.evaluate(() => { const e = document.getElementById('policy'); return e.value.slice(e.selectionStart, e.selectionEnd); });
+    assert.equal(selected, broken.split('\n')[v.problems[0].line - 1]);
+    await shot('01c-policy-checks-problem');
+    await page.fill('#policy', good);
+    await page.waitForFunction(() => / 0 failed/.test(document.getElementById('policy-test-results').textContent));
+    assert.match(await text('policy-impact'), / 0 of /);
+  });
+
   test('step-up: "Evaluate risk" is decided by the Worker with the policy shown, edits included', async () => {
     const first = await click('risk-go', 'risk-out');
     assert.match(first, /decided by the Worker/);

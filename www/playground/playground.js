@@ -13,6 +13,7 @@ import * as activity from './panels/activity.js';
 import * as flow from './panels/flow.js';
 import * as oidc from './panels/oidc.js';
 import * as policyPanel from './panels/policy.js';
+import * as policyChecks from './panels/policy-checks.js';
 import * as request from './panels/request.js';
 import * as webhook from './panels/webhook.js';
 
@@ -36,6 +37,7 @@ try {
 
 const ctx = { k, sandbox };
 const policy = await policyPanel.mount(ctx);
+await policyChecks.mount(ctx);
 webhook.mount(ctx);
 request.mount(ctx);
 if (sandbox) {

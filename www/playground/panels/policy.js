@@ -93,6 +93,8 @@ export async function mount({ k, sandbox }) {
     const answer = await r.json();
     if (!r.ok) throw Object.assign(new Error(answer.error?.message ?? `http ${r.status}`), { code: answer.error?.code });
     saved = policy.value;
+    // The Policy checks panel measures the impact of later edits against this one.
+    document.dispatchEvent(new CustomEvent('kosmos:policy-saved'));
     describe(await (await fetch(`${sandbox.operator}/policy`)).json());
     show(out, { tone: 'ok', title: 'saved: the Worker decides with this policy now', facts: [['where', el('code', {}, 'POLICY_KV:policy')], ['bytes', answer.bytes]] });
   }

@@ -12,6 +12,7 @@ import {
   createHttpSignatureVerifier,
   createProfile,
   createWebhookVerifier,
+  decisionLogRecord,
   descopeContextToSignals,
   idvVerdict,
   isRetryableStatus,
@@ -30,6 +31,7 @@ export { idvVerdict, parseIal, stepUpVerdict };
 
 /** The core's limits for metadata a host keeps itself (bytes of UTF-8, control characters). */
 export { checkMetadata };
+export { decisionLogRecord };
 
 /** The core's retry policy (`nextAttempt`) and its reading of statuses (`isRetryableStatus`). */
 export { isRetryableStatus, nextAttempt };
@@ -142,8 +144,9 @@ function callerField(action, field) {
  * flow context into the policy's signals; `action` (a name, or
  * `{ type, amount, currency }`) goes through the core's Salesforce action
  * reading. Returns `{ decision, rule, reasons, required_ial?, step_up? }`.
+ * `onDecision(context, decision)`, when given, sees the signals decided (the decision log).
  */
-export function decideRisk(policy, flowContext, now) {
+export function decideRisk(policy, flowContext, now, onDecision) {
   const { action, ...flow } = flowContext;
   const context = descopeContextToSignals(flow, now);
   if (action !== undefined && action !== null && action !== '') {
@@ -165,6 +168,7 @@ export function decideRisk(policy, flowContext, now) {
     if (actionContext.action) context.action = actionContext.action;
   }
   const d = policy.decide(context);
+  if (onDecision) onDecision(context, d);
   const out = { decision: d.decision, rule: d.rule, reasons: d.reasons };
   if (d.required_ial !== undefined && d.required_ial !== null) out.required_ial = d.required_ial;
   if (d.step_up !== undefined && d.step_up !== null) out.step_up = d.step_up;

@@ -14,6 +14,7 @@
 // (DESCOPE_HMAC_SECRET), either (DESCOPE_AUTH), or not at all.
 import { parseObject, readBytes, requireJson, text } from './body.js';
 import { config, policySource } from './config.js';
+import { decisionLog, recordDecision } from './decision-log.js';
 import { authenticateDescope } from './descope-auth.js';
 import { checkMetadata, decideRisk, idvVerdict, kosmosProfile, parseIal, riskPolicy, stepUpVerdict } from './core.js';
 import { HttpError, fromKosmos, fromPolicy, json } from './errors.js';
@@ -287,9 +288,14 @@ export async function risk(request, env) {
   } catch (e) {
     throw fromPolicy(e);
   }
+  const log = decisionLog(env);
+  let logged;
+  let answer;
   try {
-    return json(decideRisk(policy, body, nowS()));
+    answer = decideRisk(policy, body, nowS(), log && ((context, d) => { logged = recordDecision(log, context, d); }));
   } catch (e) {
     throw fromPolicy(e);
   }
+  await logged;
+  return json(answer);
 }
