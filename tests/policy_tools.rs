@@ -237,6 +237,7 @@ fn decision_log_records_reduce_and_read_back() {
     assert!(!e.contains("12345678901234567890"), "{e}");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod no_panics {
     use super::*;
     use proptest::prelude::*;
