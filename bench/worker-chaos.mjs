@@ -20,6 +20,7 @@
 //
 //   node bench/worker-chaos.mjs [deliveries=5000] [concurrency=50] [restarts=2] [seed=17] [redrive_s=5]
 //   npm run bench -- worker-chaos
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,11 @@ import { startSalesforce } from '../www/sandbox/salesforce.mjs';
 import { standardSigner } from '../www/sandbox/sign.mjs';
 import { startWorker } from '../www/worker/dev.mjs';
 import { eventFor, shuffle } from './worker-load.mjs';
+
+// The delivery key the Worker puts on the records (the core's `external_id`),
+// computed here from its documented recipe: `kc_` and the first 32 hex digits
+// of SHA-256 over "kosmos-connect/webhook\n" + the webhook id.
+const deliveryKey = (webhookId) => `kc_${createHash('sha256').update(`kosmos-connect/webhook\n${webhookId}`).digest('hex').slice(0, 32)}`;
 
 const SECRET = 'whsec_Y2hhb3MtdGVzdC13ZWJob29rLXNlY3JldC0wMDAwMDA=';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -188,7 +194,7 @@ export async function chaosTest({ deliveries = 5000, concurrency = 50, repeatRat
       }
       const keys = eventKeys();
       const dead = deadIds();
-      const settled = [...accepted].every((id) => keys.has(id) || dead.has(id)) && taskCount() >= expectedTasks - dead.size;
+      const settled = [...accepted].every((id) => keys.has(deliveryKey(id)) || dead.has(id)) && taskCount() >= expectedTasks - dead.size;
       // Settled, and nothing new for a while (a late repeat would still show).
       if (settled && Date.now() - lastChange > 3000) break;
       await sleep(250);
@@ -231,7 +237,7 @@ export async function chaosTest({ deliveries = 5000, concurrency = 50, repeatRat
     let deadLettered = 0;
     const lostIds = [];
     for (const e of events) {
-      const eventThere = eventsByKey.has(e.id);
+      const eventThere = eventsByKey.has(deliveryKey(e.id));
       const taskThere = !e.withRecord || (tasksByVerification.get(e.verificationId) ?? 0) > 0;
       if (eventThere && taskThere) delivered += 1;
       else if (dead.has(e.id)) deadLettered += 1;

@@ -538,8 +538,8 @@ test('a failed start (1Kosmos down, the Worker answers 503) shows the error in a
     const ctx = await open({ ...OPPORTUNITY, amount: 50000 }, { user: 'match@test' });
     const { page } = ctx;
     await page.locator(`${GATE} .start-button`).waitFor();
-    // The sandbox's outage switch: its next API call answers 503.
-    const outage = await fetch(`${kosmos.url}/__fail?count=1&status=503`, { method: 'POST' });
+    // The sandbox's outage switch: its next three API calls answer 503 (the Worker's first try and its two retries).
+    const outage = await fetch(`${kosmos.url}/__fail?count=3&status=503`, { method: 'POST' });
     assert.equal(outage.status, 200);
     await page.locator(`${GATE} .start-button`).click();
     const failed = await waitForEvent(page, 'stepupfailed');

@@ -442,8 +442,8 @@ export async function fuzzWorker({ budgetMs, seed, concurrency = 4 }) {
     const before = salesforce.state.received.filter((x) => x.fields?.Verification_Id__c === sessionId).length;
     await check('signed webhook', { worker: 'open', method: 'POST', path: '/v1/webhooks/1kosmos', headers: { 'content-type': 'application/json', ...signWebhook(`msg_canary_${seed}_${canarySeq}`, Math.floor(Date.now() / 1000), hook) }, body: enc.encode(hook) },
       (x) => x.status === 200 && x.json?.status === 'published' && salesforce.state.received.filter((y) => y.fields?.Verification_Id__c === sessionId).length === before + 1);
-    // 1Kosmos down for one call: the documented 503, logged for the operator (the log check below has lines to read).
-    kosmos.state.failNext = { count: 1, status: 503 };
+    // 1Kosmos down (the Worker's first try and its KOSMOS_MAX_RETRIES=2 retries): the documented 503, logged for the operator (the log check below has lines to read).
+    kosmos.state.failNext = { count: 3, status: 503 };
     const downBody = enc.encode(JSON.stringify({ document_types: ['passport'], liveness_mode: 'passive', user_identifier: `canary-down-${seed}-${canarySeq}@test` }));
     await check('idv, 1Kosmos down', { worker: 'signed', method: 'POST', path: '/v1/descope/idv', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, 'x-descope-webhook-s256': hmac(DESCOPE_SECRET, downBody) }, body: downBody },
       (x) => x.status === 503 && x.json?.error?.code === 'upstream_unavailable');

@@ -292,7 +292,8 @@ describe('open step-up challenges per user', () => {
     assert.equal(c.status, 200, c.text);
     // 1Kosmos refusing the user (not enrolled) leaves no slot taken: many refusals, then still room.
     for (let i = 0; i < 4; i += 1) assert.equal((await stepUp('stranger@test', `198.51.100.${210 + i}`)).status, 404);
-    kosmos.state.failNext = { count: 1, status: 503 };
+    // Down for the first try and both retries.
+    kosmos.state.failNext = { count: 3, status: 503 };
     const down = await stepUp('nomatch@test', '198.51.100.220');
     assert.equal(down.status, 503, down.text);
     assert.equal((await stepUp('nomatch@test', '198.51.100.221')).status, 200);

@@ -98,7 +98,7 @@ async function startIdv(request, env, ev, userId) {
   let session;
   try {
     // The package's client: the core's retry policy decides (the create carries its idempotency key).
-    return await profile.call(call, { timeoutMs: Math.min(cfg.upstreamTimeoutMs(), 120_000), maxRetries: cfg.kosmosRetries() });
+    session = await profile.call(call, { timeoutMs: Math.min(cfg.upstreamTimeoutMs(), 120_000), maxRetries: cfg.kosmosRetries() });
   } catch (e) {
     throw fromKosmos(e);
   }
