@@ -36,12 +36,14 @@ await operator.attach(worker, { name: 'examples/policies/descope-adaptive-mfa.js
 let browser;
 let page;
 const pageErrors = [];
+const wasmLoaded = [];
 
 before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasmLoaded.push([new URL(r.url()).pathname, r.status()]); });
   await page.goto(`${worker.url}/`);
   await page.waitForSelector('body[data-ready=true]');
 });
@@ -92,6 +94,8 @@ describe('playground', { timeout: 180_000 }, () => {
   });
 
   test('policy checks: problems marked at their line, the test cases and the impact of an edit, as the core says', async () => {
+    // The tools come from the `kosmos-connect/policy-tools` entry's browser build, beside the full module.
+    assert.deepEqual(wasmLoaded.sort(), [['/pkg/gen/kosmos_connect_bg.wasm', 200], ['/pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm', 200]]);
     const tests = JSON.parse(readFileSync(join(root, 'examples', 'policies', 'descope-adaptive-mfa.test.json'), 'utf8'));
     const text = (id) => page.textContent(`#${id}`);
     const good = await page.inputValue('#policy');
