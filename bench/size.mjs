@@ -33,6 +33,8 @@ export async function run() {
   rows.push({ package: 'kosmos-connect/policy (wasm + shim)', raw: policy.wasm_opt_bytes + policy.shim_bytes, gzip: policy.total_gzip_bytes });
   const webhook = ours.webhook;
   rows.push({ package: 'kosmos-connect/webhook (wasm + shim)', raw: webhook.wasm_opt_bytes + webhook.shim_bytes, gzip: webhook.total_gzip_bytes });
+  const tools = ours['policy-tools'];
+  rows.push({ package: 'kosmos-connect/policy-tools (wasm + shim)', raw: tools.wasm_opt_bytes + tools.shim_bytes, gzip: tools.total_gzip_bytes });
   const cedarDir = join(root, 'node_modules', '@cedar-policy', 'cedar-wasm');
   const cedarWasm = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.wasm'));
   const cedarJs = filesUnder(join(cedarDir, 'nodejs'), (p) => p.endsWith('.js'));
@@ -51,7 +53,7 @@ export async function run() {
       'gzip vs kosmos-connect': ratio(r.gzip, base.gzip),
       'gzip vs kosmos-connect/policy': ratio(r.gzip, policyRow.gzip),
     })),
-    notes: '`kosmos-connect/policy` is the policy engine alone (its own module, built with `--no-default-features --features policy`), `kosmos-connect/webhook` webhook verification and signing alone (`--features webhook`); `kosmos-connect` carries every capability. Shim: every JS file of the entry plus the wasm-bindgen glue.',
-    figures: { ours_gzip: base.gzip, policy_gzip: policyRow.gzip, webhook_gzip: webhook.total_gzip_bytes, cedar_gzip: cedar.gzip, jose_gzip: jose.gzip },
+    notes: '`kosmos-connect/policy` is the policy engine alone (its own module, built with `--no-default-features --features policy`), `kosmos-connect/webhook` webhook verification and signing alone (`--features webhook`), `kosmos-connect/policy-tools` the policy author\'s tools with the policy engine (`--features policy-tools`); `kosmos-connect` carries every capability a host runs (not the author\'s tools). Shim: every JS file of the entry plus the wasm-bindgen glue.',
+    figures: { ours_gzip: base.gzip, policy_gzip: policyRow.gzip, webhook_gzip: webhook.total_gzip_bytes, policy_tools_gzip: tools.total_gzip_bytes, cedar_gzip: cedar.gzip, jose_gzip: jose.gzip },
   };
 }

@@ -6,7 +6,8 @@
 // --fail-on-change, a file not canonical with --check), 2 usage or unreadable input.
 import { readFileSync, writeFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
-import * as k from '../pkg/node.js';
+// The tools' own entry (`kosmos-connect/policy-tools`): the full module does not carry them.
+import * as k from '../pkg/gen/policy-tools/node.js';
 
 const USAGE = `usage: kosmos-connect policy <verb> [options]
 

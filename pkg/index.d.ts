@@ -2,11 +2,11 @@ export { KosmosError, type KosmosErrorCode } from './errors.js';
 export type { HeadersInput, HttpRequest } from './api/common.js';
 export { CODES, codeInfo, type KosmosErrorClass } from './codes.js';
 export * from './api/contracts.js';
+export * from './api/decision-log.js';
 export * from './api/httpsig.js';
 export * from './api/kosmos.js';
 export * from './api/oidc.js';
 export * from './api/policy.js';
-export * from './api/policy-tools.js';
 export * from './api/retry.js';
 export * from './api/webhook.js';
 

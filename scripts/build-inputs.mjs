@@ -32,6 +32,12 @@ export const OUTPUTS = [
   'pkg/gen/webhook/gen/kosmos_connect.js',
   'pkg/gen/webhook/gen/kosmos_connect.d.ts',
   'pkg/gen/webhook/gen/kosmos_connect_bg.wasm',
+  'pkg/gen/policy-tools/node.js',
+  'pkg/gen/policy-tools/workerd.js',
+  'pkg/gen/policy-tools/browser.js',
+  'pkg/gen/policy-tools/gen/kosmos_connect.js',
+  'pkg/gen/policy-tools/gen/kosmos_connect.d.ts',
+  'pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm',
 ];
 
 /** The crate, its lock and cargo config, the build scripts, and the hand-written shim the policy entries are generated from. */

@@ -7,6 +7,10 @@
 //            AES-GCM, OIDC, webhooks)           pkg/gen/policy/gen/kosmos_connect{.js,_bg.wasm}   entry `kosmos-connect/policy`
 //   webhook  `--no-default-features --features webhook`: webhook verification and signing alone
 //                                               pkg/gen/webhook/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/webhook`
+//   policy-tools  `--no-default-features --features policy-tools`: the policy author's tools
+//            (validate, format, test, coverage, diff) with the policy engine and the decision-log
+//            record; for the CLI and the playground, not in the full module
+//                                               pkg/gen/policy-tools/gen/kosmos_connect{.js,_bg.wasm}  entry `kosmos-connect/policy-tools`
 // Each module but the full one has its own cargo target directory
 // (target/wasm-<name>): in one directory the builds' feature sets would
 // overwrite each other's crate artifact, and cargo would recompile the crate
@@ -35,6 +39,7 @@ const MODULES = [
   { name: 'full', features: [], out: gen },
   { name: 'policy', features: ['--no-default-features', '--features', 'policy'], api: 'api-policy.js', nodeDigest: false },
   { name: 'webhook', features: ['--no-default-features', '--features', 'webhook'], api: 'api-webhook.js', nodeDigest: true },
+  { name: 'policy-tools', features: ['--no-default-features', '--features', 'policy-tools'], api: 'api-policy-tools.js', nodeDigest: false },
 ];
 const ENTRIES = MODULES.filter((m) => m.api);
 for (const m of ENTRIES) {
@@ -136,7 +141,8 @@ export function __kosmosRawExports() { return wasm; }
 `;
 }
 
-// The capability entries (`kosmos-connect/policy`, `kosmos-connect/webhook`)
+// The capability entries (`kosmos-connect/policy`, `kosmos-connect/webhook`,
+// `kosmos-connect/policy-tools`)
 // are generated from the same sources as the main ones, never copied by hand:
 // rollup follows the imports of pkg/node.js, workerd.js and browser.js with
 // one substitution, `./api.js` (every capability) -> the entry's `api` file
@@ -222,7 +228,7 @@ function sizes(m, shimFiles) {
 }
 const [full] = MODULES;
 // The full module's figures stay at the top level (what bench/ and the budget
-// read); each capability module's under its name (`policy`, `webhook`).
+// read); each capability module's under its name (`policy`, `webhook`, `policy-tools`).
 const report = { ...sizes(full, [...jsUnder(pkg, gen), full.glue]) };
 for (const m of ENTRIES) report[m.name] = sizes(m, jsUnder(m.root));
 writeFileSync(join(gen, 'size.json'), JSON.stringify(report, null, 2) + '\n');

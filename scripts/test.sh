@@ -7,12 +7,14 @@ bash scripts/setup.sh --test
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "lint: rustfmt and clippy (native, wasm32, wasm32 policy-only), no unwrap/expect/panic/indexing outside tests"
+step "lint: rustfmt and clippy (native, wasm32, wasm32 policy-only and policy-tools), no unwrap/expect/panic/indexing outside tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 # The policy-only module of `kosmos-connect/policy` (the Cargo features gate the wasm exports).
 cargo clippy --target wasm32-unknown-unknown --all-targets --no-default-features --features policy -- -D warnings
+# The author's tools' module of `kosmos-connect/policy-tools` (feature `policy-tools`, off by default).
+cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --features policy-tools -- -D warnings
 
 step "dependencies: licenses, bans and sources (cargo-deny, deny.toml)"
 cargo deny --log-level error check licenses bans sources

@@ -1,16 +1,12 @@
 // The policy author's tools: the core's answers as plain objects, the same
 // in the CLI (`npx kosmos-connect policy <verb>`), the playground and CI.
-// In the full module only (the `kosmos-connect/policy` entry does not carry
-// them). Every input is JSON text or a value JSON can write.
+// Only in the `kosmos-connect/policy-tools` entry, whose module is built with
+// `--features policy-tools` (the full module and `kosmos-connect/policy` do
+// not carry them: nothing needs them at run time). Every input is JSON text or
+// a value JSON can write.
 import { call } from '../core.js';
 import { KosmosError } from '../errors.js';
-
-function text(value, what) {
-  if (typeof value === 'string') return value;
-  const out = value === undefined ? undefined : JSON.stringify(value);
-  if (typeof out !== 'string') throw new KosmosError('invalid_input', `${what} must be json text or a json value`, { field: what });
-  return out;
-}
+import { text } from './json-text.js';
 
 /** JSON Lines from a string, or from an array of contexts / decision-log records. */
 function lines(value) {
@@ -42,13 +38,4 @@ export function policyCoverage(policy, tests) {
 /** The impact of a change over recorded contexts: `{ total, changed, rule_changed, unreadable, moves, old_counts, new_counts }`. */
 export function diffPolicies(oldPolicy, newPolicy, contexts) {
   return JSON.parse(call((g) => g.diffPolicies(text(oldPolicy, 'old'), text(newPolicy, 'new'), lines(contexts))));
-}
-
-/**
- * One decision-log line (JSON text): the context reduced as `config` says
- * (`{ ip: 'truncate'|'drop'|'keep', ids: 'hash'|'drop'|'keep', key, geo: 'round'|'drop'|'keep', custom: 'keep'|'drop', max_bytes }`)
- * with its decision. `diffPolicies` reads these lines back.
- */
-export function decisionLogRecord(context, decision, config = {}) {
-  return call((g) => g.decisionLogRecord(text(context, 'context'), String(decision?.decision ?? ''), String(decision?.rule ?? ''), text(config, 'config')));
 }

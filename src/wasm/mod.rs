@@ -18,6 +18,8 @@
 // (the policy-only component too) asks the core for verdicts.
 mod contracts;
 mod convert;
+#[cfg(feature = "decision-log")]
+mod decision_log;
 #[cfg(feature = "httpsig")]
 mod httpsig;
 #[cfg(feature = "kosmos")]

@@ -1,5 +1,6 @@
-//! The policy author's tools, for JS (feature `policy-tools`: the full
-//! module only). JSON text in, JSON text out: the core's answers, the same
+//! The policy author's tools, for JS (feature `policy-tools`: the module of
+//! the `kosmos-connect/policy-tools` entry only; the Worker and apps do not
+//! load them). JSON text in, JSON text out: the core's answers, the same
 //! in the CLI, the playground and CI.
 
 use wasm_bindgen::prelude::*;
@@ -39,24 +40,4 @@ pub fn policy_coverage(policy: &str, tests: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = diffPolicies)]
 pub fn diff_policies(old: &str, new: &str, jsonl: &str) -> Result<String, JsValue> {
     json_out(&crate::policy_tools::diff(old, new, jsonl)?)
-}
-
-/// One decision-log line: the context reduced as `config` says, with its decision.
-#[wasm_bindgen(js_name = decisionLogRecord)]
-pub fn decision_log_record(
-    context: &str,
-    decision: &str,
-    rule: &str,
-    config: &str,
-) -> Result<String, JsValue> {
-    let config = crate::policy_tools::LogConfig::parse(config)?;
-    let context: serde_json::Value = serde_json::from_str(context).map_err(|_| {
-        JsValue::from(crate::PolicyError::BadContext {
-            field: "$".into(),
-            message: "is not valid json".into(),
-        })
-    })?;
-    Ok(crate::policy_tools::log_record(
-        &context, decision, rule, &config,
-    ))
 }

@@ -79,9 +79,11 @@ test('Node CJS: require() works where engines says (require(esm), Node 20.19+ / 
 test('publint and attw (ESM-only profile) are clean on the tarball', async () => {
   const publint = await run(bin('publint'), ['run', consumer.installed, '--strict', '--pack', 'false']);
   assert.match(publint.stdout, /All good/);
-  // The .wasm subpaths are files for bundlers and loaders, not modules with types.
-  await run(bin('attw'), [consumer.tarball, '--profile', 'esm-only', '--no-emoji', '--no-color',
-    '--exclude-entrypoints', './kosmos_connect_bg.wasm', './policy/kosmos_connect_bg.wasm', './webhook/kosmos_connect_bg.wasm']);
+  // The .wasm subpaths (one per entry, read from the exports map) are files for bundlers and loaders, not modules with types.
+  const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const wasm = Object.keys(exports).filter((k) => k.endsWith('.wasm'));
+  assert.ok(wasm.length >= 4, wasm.join(', '));
+  await run(bin('attw'), [consumer.tarball, '--profile', 'esm-only', '--no-emoji', '--no-color', '--exclude-entrypoints', ...wasm]);
 });
 
 const WORKER = `import * as main from 'kosmos-connect';

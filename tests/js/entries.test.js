@@ -1,6 +1,7 @@
 // Node-only checks of the package surface: the exports map resolves for each
 // condition, errors are KosmosError, and nothing runs before init in browsers;
-// the policy entry exports the policy API only, from the policy-only module.
+// the policy entry exports the policy API only, from the policy-only module;
+// the author's tools are in `kosmos-connect/policy-tools` and not in the full module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -35,7 +36,7 @@ test('every entry exposes the same functions', async () => {
 test('no two capability modules export the same name (a star-export clash would drop both)', async () => {
   const seen = new Map();
   const clashes = [];
-  for (const f of ['kosmos', 'oidc', 'policy', 'webhook']) {
+  for (const f of ['decision-log', 'kosmos', 'oidc', 'policy', 'webhook']) {
     const mod = await import(`../../pkg/api/${f}.js`);
     for (const name of Object.keys(mod)) {
       if (seen.has(name)) clashes.push(`${name}: ${seen.get(name)} and ${f}`);
@@ -205,4 +206,85 @@ test('the webhook entries are generated from pkg/ with the webhook API in place 
   }
   assert.match(readFileSync(join(root, 'pkg/gen/webhook/node.js'), 'utf8'), /from '\.\/node-digest\.js'/);
   assert.match(readFileSync(join(root, 'pkg/gen/webhook/node-digest.js'), 'utf8'), /'node:crypto'/);
+});
+
+// ----- kosmos-connect/policy-tools: the policy author's tools in their own module -----
+
+const TOOLS = ['diffPolicies', 'formatPolicy', 'policyCoverage', 'testPolicy', 'validatePolicy'];
+const POLICY_TOOLS_API = [...POLICY_API, 'decisionLogRecord', ...TOOLS].sort();
+
+test('kosmos-connect/policy-tools has the same conditions as the main entry, a types file, side effects declared, and ships its files', () => {
+  const entry = pkg.exports['./policy-tools'];
+  assert.deepEqual(Object.keys(entry), Object.keys(pkg.exports['.']));
+  for (const file of Object.values(entry)) assert.ok(readFileSync(new URL(`../../${file}`, import.meta.url)).length > 0, file);
+  assert.equal(entry.types, './pkg/policy-tools.d.ts');
+  assert.equal(pkg.exports['./policy-tools/kosmos_connect_bg.wasm'], './pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm');
+  for (const f of [entry.node, entry.workerd]) assert.ok(pkg.sideEffects.includes(f), `${f} is in sideEffects`);
+  assert.ok(!pkg.sideEffects.includes(entry.browser), 'the browser entry does nothing at import');
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }))[0].files.map((f) => f.path);
+  const generated = readdirSync(join(root, 'pkg/gen/policy-tools'), { recursive: true })
+    .map((p) => `pkg/gen/policy-tools/${p}`)
+    .filter((p) => p.endsWith('.js') || p.endsWith('_bg.wasm'));
+  assert.ok(generated.length >= 10, generated.join(', '));
+  for (const file of [...generated, 'pkg/policy-tools.d.ts', 'pkg/api-policy-tools.js', 'pkg/api/policy-tools.d.ts', 'pkg/api/decision-log.d.ts']) {
+    assert.ok(packed.includes(file), `${file} is packed`);
+  }
+  // The CLI runs on this entry.
+  assert.match(readFileSync(join(root, 'bin/kosmos-connect.js'), 'utf8'), /from '\.\.\/pkg\/gen\/policy-tools\/node\.js'/);
+});
+
+test('kosmos-connect/policy-tools exports the tools with the policy API; the full entry keeps only decisionLogRecord of them', async () => {
+  const t = await import('kosmos-connect/policy-tools');
+  assert.deepEqual(Object.keys(t).sort(), POLICY_TOOLS_API);
+  for (const f of ['policy', 'policy-tools', 'decision-log']) {
+    const mod = await import(`../../pkg/api/${f}.js`);
+    assert.deepEqual(Object.keys(mod).filter((n) => !(n in t)), [], `every export of pkg/api/${f}.js`);
+  }
+  const full = await import('kosmos-connect');
+  for (const name of TOOLS) assert.ok(!(name in full), `${name} is not in the full entry`);
+  assert.equal(typeof full.decisionLogRecord, 'function', 'the Worker records decisions with the full entry');
+  const p = await import('kosmos-connect/policy');
+  for (const name of [...TOOLS, 'decisionLogRecord']) assert.ok(!(name in p), `${name} is not in the policy entry`);
+  const others = [];
+  for (const f of ['kosmos', 'oidc', 'webhook', 'httpsig']) others.push(...Object.keys(await import(`../../pkg/api/${f}.js`)));
+  for (const name of others) assert.ok(!(name in t), `${name} is not in the policy-tools entry`);
+  assert.equal(t.isReady(), true);
+  assert.equal(t.version(), full.version());
+  assert.notEqual(t.KosmosError, full.KosmosError, 'its own class');
+  try {
+    t.testPolicy('{', { cases: [] });
+    assert.fail('did not throw');
+  } catch (e) {
+    assert.ok(e instanceof t.KosmosError && e instanceof full.KosmosError && e.code === 'invalid_policy', e.message);
+  }
+  // The same engine: a compiled policy decides alike in both entries.
+  const policy = readFileSync(join(root, 'examples/policies/health.json'), 'utf8');
+  const context = { risk: { bot: true } };
+  assert.deepEqual(t.compilePolicy(policy).decide(context), full.compilePolicy(policy).decide(context));
+  assert.equal(t.validatePolicy(policy).valid, true);
+});
+
+test('the policy-tools module holds the tools, the policy exports and the decision log; the full one no tool', () => {
+  const names = (path) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(root, path)))).map((e) => e.name);
+  const own = (list) => list.filter((n) => !/^__(?!kosmos)/.test(n) && n !== 'memory' && n !== 'start');
+  const tools = own(names('pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm'));
+  const policy = own(names('pkg/gen/policy/gen/kosmos_connect_bg.wasm'));
+  const full = new Set(names('pkg/gen/kosmos_connect_bg.wasm'));
+  assert.deepEqual(tools.sort(), [...policy, 'decisionLogRecord', ...TOOLS].sort());
+  for (const n of TOOLS) assert.ok(!full.has(n), `${n} is not in the full module`);
+  assert.ok(full.has('decisionLogRecord'), 'decisionLogRecord is in the full module (feature decision-log)');
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(root, 'pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm'))));
+  assert.deepEqual(imports.filter((i) => /random|crypto/i.test(i.name)), []);
+});
+
+test('the policy-tools entries are generated from pkg/ with the tools API in place of the whole one', () => {
+  for (const f of ['node.js', 'workerd.js', 'browser.js', 'core.js', 'errors.js', 'api/policy.js', 'api/policy-tools.js', 'api/decision-log.js', 'api/json-text.js', 'api-policy-tools.js']) {
+    const code = readFileSync(join(root, 'pkg/gen/policy-tools', f), 'utf8');
+    assert.match(code, /^\/\/ GENERATED by scripts\/build\.mjs from pkg\/ for the `kosmos-connect\/policy-tools` entry/, f);
+    assert.doesNotMatch(code, /api\/(kosmos|oidc|webhook|httpsig)\.js|from '\.\/api\.js'/, f);
+  }
+  for (const f of ['node.js', 'workerd.js', 'browser.js']) {
+    assert.match(readFileSync(join(root, 'pkg/gen/policy-tools', f), 'utf8'), /from '\.\/api-policy-tools\.js'/, f);
+  }
+  assert.doesNotMatch(readFileSync(join(root, 'pkg/gen/policy-tools/node.js'), 'utf8'), /node:crypto/);
 });

@@ -2,8 +2,10 @@
 // host, and each host's results equal Node's (one test per case and host).
 // Then the same for `kosmos-connect/policy` (the policy-only module): its
 // suites (policy, trap recovery) pass in each host with results equal to the
-// full entry's, case by case; and for `kosmos-connect/webhook` (the
-// webhook-only module) its suite the same way.
+// full entry's, case by case; for `kosmos-connect/webhook` (the
+// webhook-only module) its suite the same way; and for
+// `kosmos-connect/policy-tools` (the author's tools with the policy engine)
+// the policy entry's suites.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNode, runInWorkerd, runInChromium } from './hosts.js';
@@ -18,15 +20,18 @@ const nodeResults = await runInNode();
 const hosts = { node: nodeResults };
 const policyHosts = { node: await runInNode({}, 'policy') };
 const webhookHosts = { node: await runInNode({}, 'webhook') };
+const toolsHosts = { node: await runInNode({}, 'policy-tools') };
 if (only.has('workerd')) {
   hosts.workerd = await runInWorkerd();
   policyHosts.workerd = await runInWorkerd({}, 'policy');
   webhookHosts.workerd = await runInWorkerd({}, 'webhook');
+  toolsHosts.workerd = await runInWorkerd({}, 'policy-tools');
 }
 if (only.has('chromium')) {
   hosts.chromium = await runInChromium();
   policyHosts.chromium = await runInChromium('policy');
   webhookHosts.chromium = await runInChromium('webhook');
+  toolsHosts.chromium = await runInChromium('policy-tools');
 }
 
 for (const [host, results] of Object.entries(hosts)) {
@@ -46,7 +51,7 @@ for (const [host, results] of Object.entries(hosts)) {
   });
 }
 
-for (const [entry, entryHosts, min] of [['policy', policyHosts, 7], ['webhook', webhookHosts, 10]]) {
+for (const [entry, entryHosts, min] of [['policy', policyHosts, 7], ['webhook', webhookHosts, 10], ['policy-tools', toolsHosts, 7]]) {
   const entrySuites = entries[entry].suites;
   for (const [host, results] of Object.entries(entryHosts)) {
     describe(`${host}: kosmos-connect/${entry}`, () => {

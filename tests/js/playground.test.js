@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k from '../../pkg/node.js';
+import * as tools from '../../pkg/gen/policy-tools/node.js';
 import { startKosmos } from '../../www/sandbox/kosmos.mjs';
 import { POLICY_KV_MINIFLARE, POLICY_KV_VARS, startOperator } from '../../www/sandbox/operator.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
@@ -35,12 +36,14 @@ await operator.attach(worker, { name: 'examples/policies/descope-adaptive-mfa.js
 let browser;
 let page;
 const pageErrors = [];
+const wasmLoaded = [];
 
 before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasmLoaded.push([new URL(r.url()).pathname, r.status()]); });
   await page.goto(`${worker.url}/`);
   await page.waitForSelector('body[data-ready=true]');
 });
@@ -91,6 +94,8 @@ describe('playground', { timeout: 180_000 }, () => {
   });
 
   test('policy checks: problems marked at their line, the test cases and the impact of an edit, as the core says', async () => {
+    // The tools come from the `kosmos-connect/policy-tools` entry's browser build, beside the full module.
+    assert.deepEqual(wasmLoaded.sort(), [['/pkg/gen/kosmos_connect_bg.wasm', 200], ['/pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm', 200]]);
     const tests = JSON.parse(readFileSync(join(root, 'examples', 'policies', 'descope-adaptive-mfa.test.json'), 'utf8'));
     const text = (id) => page.textContent(`#${id}`);
     const good = await page.inputValue('#policy');
@@ -103,12 +108,12 @@ describe('playground', { timeout: 180_000 }, () => {
     assert.notEqual(edited, good);
     await page.fill('#policy', edited);
     await page.waitForFunction(() => /change decision/.test(document.getElementById('policy-impact').textContent) && !/ 0 of /.test(document.getElementById('policy-impact').textContent));
-    const impact = k.diffPolicies(good, edited, tests.cases.map((c) => c.context));
+    const impact = tools.diffPolicies(good, edited, tests.cases.map((c) => c.context));
     assert.ok(impact.changed > 0);
     assert.match(await text('policy-impact'), new RegExp(`${impact.changed} of ${impact.total} example contexts change`));
     const rows = await page.$$eval('#policy-impact-table tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(0, 3).map((td) => td.textContent)));
     assert.deepEqual(rows, impact.moves.map((m) => [m.from, m.to, String(m.count)]));
-    const report = k.testPolicy(edited, tests);
+    const report = tools.testPolicy(edited, tests);
     assert.ok(report.failed > 0);
     assert.match(await text('policy-test-results'), new RegExp(`tests: ${report.passed} passed, ${report.failed} failed`));
     const failing = await page.$$eval('#policy-test-table tr.bad td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
@@ -120,7 +125,7 @@ describe('playground', { timeout: 180_000 }, () => {
     assert.ok(line > 1);
     await page.fill('#policy', broken);
     await page.waitForSelector(`#policy-gutter span[data-line="${line}"].bad`);
-    const v = k.validatePolicy(broken);
+    const v = tools.validatePolicy(broken);
     assert.equal(v.problems[0].line, line);
     assert.match(await text('policy-problems'), new RegExp(`${v.problems.length} problem`));
     assert.match(await text('policy-problems'), new RegExp(`line ${line}:${v.problems[0].column}.*did you mean \`on_missing\``, 's'));

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { root } from './hosts.js';
 import { packAndInstall, run } from './packed.js';
-import * as k from '../../pkg/node.js';
+import * as k from 'kosmos-connect/policy-tools';
+import * as full from 'kosmos-connect';
 
 const exec = promisify(execFile);
 const cli = join(root, 'bin', 'kosmos-connect.js');
@@ -158,6 +159,8 @@ test('the JS API gives the same answers and stable error codes', () => {
   const impact = k.diffPolicies(health, health, [line]);
   assert.equal(impact.total, 1);
   assert.equal(impact.changed, 0);
+  // The full module's decisionLogRecord (the Worker's) writes the same line.
+  assert.equal(full.decisionLogRecord({ ip: '198.51.100.23', user: { id: 'u-1' } }, { decision: 'allow', rule: 'default' }, { key: 'a-key-of-16-chars!' }), line);
 });
 
 test('npx kosmos-connect policy test passes from the installed tarball', { timeout: 300_000 }, async () => {

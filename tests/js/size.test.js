@@ -14,6 +14,7 @@ const wasmOf = (path) => readFileSync(new URL(`../../${path}`, import.meta.url))
 const fullWasm = wasmOf('pkg/gen/kosmos_connect_bg.wasm');
 const policyWasm = wasmOf('pkg/gen/policy/gen/kosmos_connect_bg.wasm');
 const webhookWasm = wasmOf('pkg/gen/webhook/gen/kosmos_connect_bg.wasm');
+const toolsWasm = wasmOf('pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm');
 
 function checkReport(name, r, limit) {
   assert.ok(r.wasm_opt_bytes < r.wasm_bindgen_bytes, `${name}: wasm-opt ran and shrank the module`);
@@ -39,6 +40,21 @@ test(`webhook module: wasm + shim gzip is within the budget of ${budget.webhook_
   checkReport('webhook', size.webhook, budget.webhook_gzip_total_bytes);
   assert.equal(webhookWasm.length, size.webhook.wasm_opt_bytes, 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm is the module size.json measured');
   assert.equal(gz(webhookWasm), size.webhook.wasm_gzip_bytes);
+});
+
+test(`policy-tools module: wasm + shim gzip is within the budget of ${budget.policy_tools_gzip_total_bytes} bytes`, () => {
+  checkReport('policy-tools', size['policy-tools'], budget.policy_tools_gzip_total_bytes);
+  assert.equal(toolsWasm.length, size['policy-tools'].wasm_opt_bytes, 'pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm is the module size.json measured');
+  assert.equal(gz(toolsWasm), size['policy-tools'].wasm_gzip_bytes);
+});
+
+test('the policy-tools module is the policy module plus the tools: larger than it, smaller than the full one', () => {
+  const tools = size['policy-tools'];
+  for (const k of ['wasm_opt_bytes', 'wasm_gzip_bytes', 'total_gzip_bytes']) {
+    assert.ok(size.policy[k] < tools[k], `${k}: policy ${size.policy[k]} vs policy-tools ${tools[k]}`);
+    assert.ok(tools[k] < size[k], `${k}: policy-tools ${tools[k]} vs full ${size[k]}`);
+  }
+  assert.ok(tools.wasm_gzip_bytes * 2 < size.wasm_gzip_bytes, `policy-tools ${tools.wasm_gzip_bytes} B gzip vs full ${size.wasm_gzip_bytes} B`);
 });
 
 test('the webhook module is smaller than the full one, as recorded', () => {

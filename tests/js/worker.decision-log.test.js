@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorker } from '../../www/worker/dev.mjs';
-import { diffPolicies } from '../../pkg/node.js';
+import { diffPolicies } from '../../pkg/gen/policy-tools/node.js';
 
 const POLICY = {
   version: 1,

@@ -142,6 +142,9 @@ export function buildAssets(outDir = join(here, 'dist', 'assets')) {
   for (const f of readdirSync(join(root, 'pkg'))) if (f.endsWith('.js')) cpSync(join(root, 'pkg', f), join(outDir, 'pkg', f));
   cpSync(join(root, 'pkg', 'api'), join(outDir, 'pkg', 'api'), { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
   for (const f of ['kosmos_connect.js', 'kosmos_connect_bg.wasm']) cpSync(join(root, 'pkg', 'gen', f), join(outDir, 'pkg', 'gen', f));
+  // The Policy checks panel's tools: the `kosmos-connect/policy-tools` entry's browser build and its module.
+  const tools = join(root, 'pkg', 'gen', 'policy-tools');
+  cpSync(tools, join(outDir, 'pkg', 'gen', 'policy-tools'), { recursive: true, filter: (src) => statSync(src).isDirectory() || src.endsWith('.js') || src.endsWith('_bg.wasm') });
   // The example policies and their test cases (the Policy checks panel loads one).
   cpSync(join(root, 'examples', 'policies'), join(outDir, 'examples', 'policies'), { recursive: true });
   return outDir;

@@ -22,6 +22,8 @@ export const entries = {
   full: { dir: 'pkg', wasm: 'pkg/gen/kosmos_connect_bg.wasm' },
   policy: { dir: 'pkg/gen/policy', wasm: 'pkg/gen/policy/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'policy', 'recovery'] },
   webhook: { dir: 'pkg/gen/webhook', wasm: 'pkg/gen/webhook/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'webhook'] },
+  // The author's tools' entry carries the policy engine too: the same policy cases must give the same answers there.
+  'policy-tools': { dir: 'pkg/gen/policy-tools', wasm: 'pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm', suites: ['contracts', 'policy', 'recovery'] },
 };
 
 /**

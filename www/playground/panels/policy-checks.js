@@ -3,6 +3,9 @@
 // (a `*.test.json`) and shows the impact of the edit on the test cases'
 // contexts against the policy as loaded: before anything is deployed. The
 // core answers (validatePolicy, testPolicy, diffPolicies); this module shows.
+// Those answers come from the `kosmos-connect/policy-tools` entry's browser
+// build, loaded beside the full module (which does not carry the tools).
+import * as tools from '../../../pkg/gen/policy-tools/browser.js';
 import { $, el } from '../lib.js';
 
 // Used when the example test file is not reachable.
@@ -62,7 +65,9 @@ function impactView(d) {
 }
 
 /** Mounts the panel on the Risk policy's editor; the policy as loaded (or as last saved to the Worker) is the baseline of the impact. */
-export async function mount({ k }) {
+export async function mount() {
+  await tools.init(); // the tools' own module: pkg/gen/policy-tools/gen/kosmos_connect_bg.wasm
+  const k = tools;
   const editor = $('policy');
   const pre = $('policy-gutter');
   const tests = $('policy-tests');
