@@ -11,6 +11,21 @@ use super::predicates::{Call, Form, Predicate, PREDICATES};
 use super::signal::Ty;
 use super::vocab::quote;
 
+/// The keys a policy may have, in their canonical order (the formatter's too).
+pub(super) const POLICY_KEYS: &[&str] = &[
+    "$schema",
+    "version",
+    "description",
+    "signals",
+    "ip_lists",
+    "rules",
+    "default",
+];
+/// The keys a rule may have, in their canonical order.
+pub(super) const RULE_KEYS: &[&str] = &["id", "description", "when", "then"];
+/// The keys an outcome (`then`, `default`) may have, in their canonical order.
+pub(super) const OUTCOME_KEYS: &[&str] = &["decision", "required_ial", "max_age_s"];
+
 /// Largest policy document accepted, in bytes.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
 /// Deepest condition nesting accepted.
@@ -158,19 +173,7 @@ impl Compiler {
             self.problem("$", "a policy must be a json object");
             return None;
         };
-        self.known_keys(
-            obj,
-            "$",
-            &[
-                "$schema",
-                "version",
-                "description",
-                "signals",
-                "ip_lists",
-                "rules",
-                "default",
-            ],
-        );
+        self.known_keys(obj, "$", POLICY_KEYS);
         match obj.get("version") {
             Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
             Some(_) => self.problem("version", "only version `1` is supported"),
@@ -240,7 +243,7 @@ impl Compiler {
             self.problem(path, "a rule must be an object");
             return None;
         };
-        self.known_keys(obj, path, &["id", "description", "when", "then"]);
+        self.known_keys(obj, path, RULE_KEYS);
         let id = match obj.get("id").and_then(Value::as_str) {
             Some(id) if !id.is_empty() && id.len() <= 128 => id.to_owned(),
             _ => {

@@ -7,20 +7,9 @@
 
 use serde_json::{Map, Value};
 
+use super::compile::{OUTCOME_KEYS as OUTCOME, POLICY_KEYS as POLICY, RULE_KEYS as RULE};
 use super::error::{PolicyError, Problem};
 use super::predicates::PREDICATES;
-
-const POLICY: &[&str] = &[
-    "$schema",
-    "version",
-    "description",
-    "signals",
-    "ip_lists",
-    "rules",
-    "default",
-];
-const RULE: &[&str] = &["id", "description", "when", "then"];
-const OUTCOME: &[&str] = &["decision", "required_ial", "max_age_s"];
 
 /// Formats a policy's JSON text (it need not compile, only parse).
 ///

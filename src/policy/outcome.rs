@@ -15,7 +15,7 @@ impl Compiler {
             );
             return None;
         };
-        self.known_keys(obj, path, &["decision", "required_ial", "max_age_s"]);
+        self.known_keys(obj, path, super::compile::OUTCOME_KEYS);
         let kind = match obj.get("decision").and_then(Value::as_str) {
             Some("allow") => DecisionKind::Allow,
             Some("step_up") => DecisionKind::StepUp,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::analysis;
-use super::compile::{Policy, MAX_POLICY_BYTES};
+use super::compile::{Policy, MAX_POLICY_BYTES, OUTCOME_KEYS, POLICY_KEYS, RULE_KEYS};
 use super::error::{PolicyError, Problem};
 use super::locate::Index;
 use super::predicates::PREDICATES;
@@ -36,23 +36,6 @@ pub struct Validation {
     /// What compiles but cannot be what the author meant.
     pub warnings: Vec<Finding>,
 }
-
-/// Keys a policy, a rule, an outcome or a condition may have, for "did you mean".
-const KEYS: &[&str] = &[
-    "$schema",
-    "version",
-    "description",
-    "signals",
-    "ip_lists",
-    "rules",
-    "default",
-    "id",
-    "when",
-    "then",
-    "decision",
-    "required_ial",
-    "max_age_s",
-];
 
 /// Validates a policy's JSON text. Never fails: a text that is not JSON is
 /// one problem at the line and column where parsing stopped.
@@ -140,7 +123,14 @@ fn closest(key: &str) -> Option<&'static str> {
         .iter()
         .flat_map(|p| core::iter::once(p.name).chain(p.modifiers.iter().map(|m| m.0)));
     names
-        .chain(KEYS.iter().copied())
+        // The keys a policy, a rule or an outcome may have, for "did you mean".
+        .chain(
+            POLICY_KEYS
+                .iter()
+                .chain(RULE_KEYS)
+                .chain(OUTCOME_KEYS)
+                .copied(),
+        )
         .map(|k| (edits(key, k), k))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
