@@ -12,14 +12,20 @@ import assert from 'node:assert/strict';
 import { chaosTest, describe as describeRun } from '../../bench/worker-chaos.mjs';
 import { startSalesforce } from '../../www/sandbox/salesforce.mjs';
 
+/** A client-credentials token from the Salesforce stand-in. */
+async function accessToken(sf) {
+  const res = await fetch(`${sf.url}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }),
+  });
+  return (await res.json()).access_token;
+}
+
 test('the Salesforce stand-in upserts by external id as Salesforce does', async () => {
   const sf = await startSalesforce();
   try {
-    const token = (await (await fetch(`${sf.url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }),
-    })).json()).access_token;
+    const token = await accessToken(sf);
     const call = (method, path, body) => fetch(`${sf.url}/services/data/v62.0/sobjects/${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -73,11 +79,7 @@ test('chaos: 400 deliveries, Salesforce failing 10% five ways, workerd restarted
 test('the stand-in\'s faults: a stall and a lost answer store the record, the other three do not', async () => {
   const sf = await startSalesforce({ chaos: { rate: 1, seed: 5, stallMs: 600, retryAfterS: 3 } });
   try {
-    const token = (await (await fetch(`${sf.url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sf.clientId, client_secret: sf.clientSecret }),
-    })).json()).access_token;
+    const token = await accessToken(sf);
     const seen = { 503: 0, 429: 0, cut: 0 };
     for (let i = 0; i < 40; i += 1) {
       try {

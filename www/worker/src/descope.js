@@ -21,6 +21,7 @@ import { HttpError, fromKosmos, fromPolicy, json } from './errors.js';
 import { descopeCaller, finishStepUp, openStepUp, rateLimit } from './limits.js';
 import { bindOwner, requireOwner } from './owners.js';
 import { shardFor } from './replay.js';
+import { sha256Hex } from './digest.js';
 
 const nowS = () => Math.floor(Date.now() / 1000);
 const IDEMPOTENCY_LEASE_MS = 60_000;
@@ -129,11 +130,6 @@ async function kosmosCall(env, callObj, idempotencyKey) {
   } catch (e) {
     throw fromKosmos(e);
   }
-}
-
-async function sha256Hex(s) {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
-  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**

@@ -24,6 +24,7 @@ import { codeInfo } from './core.js';
 import { config } from './config.js';
 import { HttpError } from './errors.js';
 import { shardFor } from './replay.js';
+import { sha256Hex } from './digest.js';
 
 /** The binding that counts each limited endpoint. */
 export const RATE_LIMITED = Object.freeze({
@@ -31,11 +32,6 @@ export const RATE_LIMITED = Object.freeze({
   step_up: 'STEP_UP_RATE_LIMIT',
   oidc_start: 'OIDC_RATE_LIMIT',
 });
-
-async function sha256Hex(s) {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
-  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** The error the core's table gives `code` its status for. */
 function limitError(code, message, retryAfterS) {

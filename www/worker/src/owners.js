@@ -11,13 +11,9 @@ import { codeInfo } from './core.js';
 import { config } from './config.js';
 import { HttpError } from './errors.js';
 import { shardFor } from './replay.js';
+import { sha256Hex } from './digest.js';
 
 const NOUN = Object.freeze({ step_up: 'step-up challenge', idv: 'identity verification session' });
-
-async function sha256Hex(s) {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
-  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function guardOf(env, key) {
   const cfg = config(env);
